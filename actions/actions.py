@@ -1,0 +1,75 @@
+"""Custom actions: each reads the tracker, calls one knowledge function and replies."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import conversation as conv
+from actions.runtime import gap_log, knowledge_service, policy
+from knowledge.answering import Reply, answer_entry, answer_question
+from knowledge.ui_text import say
+
+log = logging.getLogger(__name__)
+SMALLTALK_INTENTS = {"greet", "goodbye", "thank", "bot_challenge"}
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        language = conv.user_language(tracker)
+        searcher = knowledge_service().searcher()
+        entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
+        entry = searcher.loaded.entries.get(str(entry_id)) if entry_id else None
+        if entry is not None:
+            reply = answer_entry(entry, language, catalogue=searcher.loaded.entries)
+        else:
+            reply = answer_question(conv.user_text(tracker), language, searcher, policy())
+            _record_gap(tracker, reply)
+        return conv.send(dispatcher, reply)
+
+
+class ActionSmalltalk(Action):
+    def name(self) -> str:
+        return "action_smalltalk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        language = conv.user_language(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
+        key = intent if intent in SMALLTALK_INTENTS else "greet"
+        return conv.send(dispatcher, Reply("smalltalk", language, say(key, language)))
+
+
+def _record_gap(tracker: Tracker, reply: Reply) -> None:
+    if reply.outcome not in ("clarify", "no_answer") or not reply.candidates and not reply.score:
+        return
+    gap_log().record_gap(
+        question=conv.user_text(tracker), outcome=reply.outcome, language=reply.language,
+        channel=conv.channel(tracker), user_id=tracker.sender_id, candidates=list(reply.candidates),
+    )
+
+
+class ActionFeedback(Action):
+    """👍/👎 on an answer: stored for the staff report, acknowledged in the user's language."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        language = conv.user_language(tracker)
+        entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
+        value = next(tracker.get_latest_entity_values("value"), None)
+        if entry_id and value in ("up", "down"):
+            gap_log().record_feedback(entry_id=str(entry_id), value=str(value), language=language,
+                                      channel=conv.channel(tracker), user_id=tracker.sender_id)
+        dispatcher.utter_message(text=say("feedback_thanks", language))
+        return []

@@ -1,0 +1,148 @@
+"""`askvn`: the command line for staff and developers (Typer).
+
+    askvn run                 start the whole assistant (supervised)
+    askvn setup               convert the model, build the index, train Rasa (each skipped if current)
+    askvn kb validate|build|search|stats|rollback
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from bot import kb_commands
+from bot.logs import configure_logging
+from bot.settings import get_settings
+from knowledge.errors import AskVnError, ValidationFailed
+
+app = typer.Typer(help="Ask Vietnam: curated, official answers about Vietnam in ten languages.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+kb = typer.Typer(help="Validate, build and inspect the knowledge base.", no_args_is_help=True)
+app.add_typer(kb, name="kb")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _fail(exc: AskVnError) -> None:
+    """The one place CLI errors become a message and an exit code (no stack traces for staff)."""
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    configure_logging("DEBUG" if verbose else get_settings().log_level)
+
+
+@app.command()
+def run() -> None:
+    """Start the action server and Rasa (and the channels), supervise them, stop all on Ctrl-C."""
+    from bot.supervisor import run_all
+
+    try:
+        sys.exit(run_all(get_settings()))
+    except AskVnError as exc:
+        _fail(exc)
+
+
+@app.command()
+def setup(force: Annotated[bool, typer.Option(help="Redo every step.")] = False) -> None:
+    """Prepare everything `run` needs; each step is skipped when its inputs have not changed."""
+    from bot.setup_steps import run_setup
+
+    try:
+        run_setup(get_settings(), force=force)
+    except AskVnError as exc:
+        _fail(exc)
+
+
+@app.command()
+def train(force: Annotated[bool, typer.Option(help="Train even if nothing changed.")] = False) -> None:
+    """Train the Rasa model (skipped when config, domain and data are unchanged)."""
+    from bot.rasa_project import train as train_model
+
+    try:
+        trained = train_model(get_settings(), force=force)
+    except AskVnError as exc:
+        _fail(exc)
+    typer.echo("trained" if trained else "Rasa model is up to date")
+
+
+@kb.command("validate")
+def kb_validate(as_json: JsonFlag = False) -> None:
+    """Check every knowledge file; all problems with file and line. Exit 1 on errors, 0 on warnings."""
+    result = kb_commands.validate(get_settings())
+    if as_json:
+        typer.echo(json.dumps({"entries": len(result.entries),
+                               "problems": [p.as_dict() for p in result.problems]}, indent=2))
+    else:
+        for problem in result.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(result.entries)} entries, {len(result.errors)} errors, "
+                   f"{len(result.warnings)} warnings")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@kb.command("build")
+def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
+    """Validate, embed what changed and publish a new index (running servers switch to it)."""
+    try:
+        result = kb_commands.build(get_settings(), force=force)
+    except AskVnError as exc:
+        _fail(exc)
+    if result.published:
+        typer.echo(f"published {result.build_id}: {result.embedded} embedded, {result.reused} reused, "
+                   f"{result.seconds:.1f}s")
+    else:
+        typer.echo(f"index {result.build_id} is up to date")
+
+
+@kb.command("search")
+def kb_search(
+    text: str,
+    lang: Annotated[str | None, typer.Option("--lang", help="Answer language (default: detected).")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many entries.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show what the assistant would answer and the closest entries with scores."""
+    try:
+        data = kb_commands.search(get_settings(), text, lang, k)
+    except AskVnError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"language: {data['language']}   outcome: {data['outcome']}")
+    for hit in data["hits"]:
+        typer.echo(f"  {hit['score']:.3f}  {hit['entry_id']:<40} {hit['title']}")
+    typer.echo("\n" + data["reply"])
+
+
+@kb.command("stats")
+def kb_stats(as_json: JsonFlag = False) -> None:
+    """Coverage: entries per topic and language, missing sources or review dates, stale entries."""
+    data = kb_commands.stats(get_settings())
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(kb_commands.stats_table(data))
+
+
+@kb.command("rollback")
+def kb_rollback() -> None:
+    """Serve the previously published index again."""
+    try:
+        build_id = kb_commands.rollback(get_settings())
+    except AskVnError as exc:
+        _fail(exc)
+    typer.echo(f"now serving {build_id}")
+
+
+if __name__ == "__main__":
+    app()

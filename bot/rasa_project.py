@@ -1,0 +1,60 @@
+"""Training the Rasa model, skipped when the Rasa project files have not changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings
+from knowledge.errors import SetupError
+
+MODEL_NAME = "askvn"
+PROJECT_FILES = ("config.yml", "domain.yml", "data", "rasa_addons", "requirements/rasa-deps.lock",
+                 "requirements/rasa.txt")
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """Hash of everything that changes the trained model."""
+    digest = hashlib.sha256()
+    for name in PROJECT_FILES:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.rasa_model_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    """Environment for Rasa processes: endpoints.yml reads the action URL and tracker db from it."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env["ASKVN_ACTION_ENDPOINT"] = settings.action_url
+    env["ASKVN_TRACKER_DB"] = str(settings.tracker_db)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def train(settings: Settings, *, force: bool = False) -> bool:
+    """Train unless the fingerprint matches the last trained model; True if it trained."""
+    target = model_path(settings)
+    stamp = target.with_suffix(".fingerprint")
+    current = fingerprint()
+    if not force and target.exists() and stamp.exists() and stamp.read_text().strip() == current:
+        return False
+    settings.rasa_model_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [str(settings.rasa_venv / "bin" / "rasa"), "train", "--fixed-model-name", MODEL_NAME,
+           "--out", str(settings.rasa_model_dir), "--force"]
+    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_env(settings), check=False)
+    if result.returncode != 0 or not target.exists():
+        raise SetupError(f"rasa train failed (exit {result.returncode})")
+    stamp.write_text(current + "\n")
+    return True

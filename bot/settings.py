@@ -1,0 +1,84 @@
+"""One settings object per process, read from environment variables (prefix ASKVN_) and `.env`.
+
+Every tunable of the running system lives here, so the README's settings table and this file are the
+whole story. Secrets (tokens, keys) are only ever read from the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.answering import Policy
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASKVN_", env_file=".env", extra="ignore")
+
+    # Where things live
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge" / "entries", description="Knowledge entry files")
+    data_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime data: indexes, logs, databases")
+    rasa_model_dir: Path = Field(PROJECT_ROOT / "models", description="Trained Rasa models")
+    rasa_venv: Path = Field(PROJECT_ROOT / ".venv-rasa", description="The Rasa server's own environment")
+
+    # Embedding model: a local sentence-transformers directory or, with internet, any hub id
+    embedding_model: str = Field(str(PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-q4"))
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    allow_model_download: bool = Field(False, description="Let sentence-transformers fetch a hub model")
+
+    # Answer policy on the fused score (see knowledge/search.py); defaults live in knowledge.answering
+    answer_threshold: float = Policy.answer_threshold
+    clarify_threshold: float = Policy.clarify_threshold
+    clarify_margin: float = Policy.clarify_margin
+    max_message_chars: int = 1000
+
+    # Processes and ports
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8080
+    rasa_api_token: SecretStr | None = Field(None, description="Enables Rasa's HTTP API when set")
+    cors_origins: str = Field("*", description="Space-separated origins allowed to call Rasa")
+    startup_timeout_s: float = 300.0
+    index_check_interval_s: float = 2.0
+
+    # Privacy: a keyed hash turns user ids into pseudonyms in logs; random per process if unset
+    pseudonym_key: SecretStr | None = None
+    gap_retention_days: int = 180
+
+    # Telegram (issue: channels); the bot starts only when the token is set
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+
+    log_level: str = "INFO"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def gap_db(self) -> Path:
+        return self.data_dir / "gaps.sqlite"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.data_dir / "rasa-tracker.sqlite"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

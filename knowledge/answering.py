@@ -1,0 +1,123 @@
+"""Decide what to say to a question: answer, ask which of a few entries was meant, or say honestly
+that the knowledge base has no good answer (and offer the closest topics).
+
+A confident wrong answer about visas is worse than "I don't know, here is the official page", so the
+thresholds are deliberately conservative; they are calibrated on a labelled set in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from knowledge.model import Entry, Source
+from knowledge.search import Hit, Searcher
+from knowledge.ui_text import say
+
+Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk"]
+SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    answer_threshold: float = 0.86
+    clarify_threshold: float = 0.835
+    clarify_margin: float = 0.015
+    max_chars: int = 1000
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything a channel needs to show one reply, and the machine-readable outcome."""
+
+    outcome: Outcome
+    language: str
+    text: str
+    entry_id: str | None = None
+    score: float | None = None
+    sources: tuple[Source, ...] = ()
+    reviewed: str | None = None
+    answer_language: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    candidates: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+
+    @property
+    def is_gap(self) -> bool:
+        """Staff want to see every question we could not answer outright."""
+        return self.outcome in ("clarify", "no_answer") and bool(self.candidates or self.text)
+
+    def outcome_message(self) -> dict[str, Any]:
+        """The `{"askvn": …}` custom message channels, analytics and tests rely on."""
+        return {"askvn": {
+            "outcome": self.outcome,
+            "entry_id": self.entry_id,
+            "score": None if self.score is None else round(self.score, 4),
+            "language": self.language,
+            "answer_language": self.answer_language,
+            "reviewed": self.reviewed,
+            "sources": [{"url": s.url, "name": s.name} for s in self.sources],
+            "suggestions": [{"entry_id": s.entry_id, "title": s.title} for s in self.suggestions],
+        }}
+
+
+def answer_question(question: str, language: str, searcher: Searcher, policy: Policy) -> Reply:
+    """The reply to a free-text question in `language`."""
+    text = question.strip()
+    if not text:
+        return Reply("no_answer", language, say("empty_message", language))
+    if len(text) > policy.max_chars:
+        return Reply("no_answer", language, say("too_long", language, max_chars=policy.max_chars))
+    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language)
+    candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
+    outcome = decide(hits, policy)
+    if outcome == "answer":
+        reply = answer_entry(hits[0].entry, language, score=hits[0].score, catalogue=searcher.loaded.entries)
+        return replace(reply, candidates=candidates)
+    suggestions = tuple(Suggestion(h.entry.id, h.entry.title_in(language)) for h in hits[:SUGGESTIONS])
+    if outcome == "clarify":
+        return Reply("clarify", language, say("clarify", language), score=hits[0].score,
+                     suggestions=suggestions, candidates=candidates)
+    top = hits[0].score if hits else None
+    body = say("no_answer", language)
+    if suggestions:
+        body += "\n" + say("closest_topics", language)
+    return Reply("no_answer", language, body, score=top, suggestions=suggestions, candidates=candidates)
+
+
+def decide(hits: list[Hit], policy: Policy) -> Outcome:
+    """answer when one entry clearly wins, clarify when a few are close, otherwise no_answer."""
+    if not hits or hits[0].score < policy.clarify_threshold:
+        return "no_answer"
+    top = hits[0].score
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    clear_winner = top - runner_up >= policy.clarify_margin or runner_up < policy.clarify_threshold
+    if top >= policy.answer_threshold and clear_winner:
+        return "answer"
+    return "clarify"
+
+
+def answer_entry(entry: Entry, language: str, *, score: float | None = None,
+                 catalogue: Mapping[str, Entry] | None = None) -> Reply:
+    """The curated answer of one entry, in `language` when it has one, else English with a note."""
+    used, text = entry.answer_in(language)
+    parts = []
+    if used != language:
+        parts.append(say("answer_in_english_note", language))
+    parts.append((text.answer or "").strip())
+    for source in entry.sources[:2]:
+        parts.append(f"{say('source_label', language)}: {source.name} — {source.url}")
+    parts.append(f"{say('reviewed_label', language)}: {entry.reviewed.isoformat()}")
+    catalogue = catalogue or {}
+    related = tuple(Suggestion(rid, catalogue[rid].title_in(language))
+                    for rid in entry.related if rid in catalogue)[:SUGGESTIONS]
+    return Reply("answer", language, "\n".join(parts), entry_id=entry.id, score=score,
+                 sources=entry.sources, reviewed=entry.reviewed.isoformat(), answer_language=used,
+                 suggestions=related)
+

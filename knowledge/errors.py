@@ -1,0 +1,52 @@
+"""The one exception tree of Ask Vietnam.
+
+    AskVnError                    base: anything the application reports to a person
+    ├── KnowledgeError            the knowledge files or index cannot be used
+    │   ├── ValidationFailed      entries have errors (carries every problem, with file and line)
+    │   ├── IndexNotFound         no published index yet (run `askvn kb build`)
+    │   └── IndexCorrupt          a build on disk is incomplete or inconsistent
+    ├── ModelError                the embedding model cannot be loaded or converted
+    └── SetupError                a component of the running system could not start
+
+Code raises these deep down and catches them only at the edges (CLI, action server, channels).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.problems import Problem
+
+
+class AskVnError(Exception):
+    """Base of every error Ask Vietnam reports on purpose."""
+
+
+class KnowledgeError(AskVnError):
+    """The knowledge base or its index cannot be used."""
+
+
+class ValidationFailed(KnowledgeError):
+    """Knowledge files have errors; `problems` lists all of them, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in the knowledge files")
+
+
+class IndexNotFound(KnowledgeError):
+    """No index has been published yet."""
+
+
+class IndexCorrupt(KnowledgeError):
+    """A build on disk is missing files or does not match its manifest."""
+
+
+class ModelError(AskVnError):
+    """The embedding model cannot be loaded or converted."""
+
+
+class SetupError(AskVnError):
+    """A component (Rasa, action server, channel) could not be started."""

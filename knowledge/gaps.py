@@ -1,0 +1,96 @@
+"""The knowledge-gap log: questions the assistant could not answer outright, and answer feedback.
+
+Staff read it (via `askvn report`) to decide which entries to write next. User ids are stored only as
+keyed hashes (pseudonyms), and old rows are deleted after the retention period.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS gaps (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    language TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    user_pseudonym TEXT NOT NULL,
+    question TEXT NOT NULL,
+    candidates TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    entry_id TEXT NOT NULL,
+    value TEXT NOT NULL CHECK (value IN ('up', 'down')),
+    language TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    user_pseudonym TEXT NOT NULL
+);
+"""
+
+
+class GapLog:
+    def __init__(self, path: Path, *, key: bytes | None = None, retention_days: int = 180):
+        self.path = path
+        self._key = key or secrets.token_bytes(32)  # per-process key: pseudonyms not linkable later
+        self.retention = timedelta(days=retention_days)
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def pseudonym(self, user_id: str) -> str:
+        return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()[:20]
+
+    def record_gap(self, *, question: str, outcome: str, language: str, channel: str, user_id: str,
+                   candidates: list[tuple[str, float]]) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO gaps (at, outcome, language, channel, user_pseudonym, question, candidates)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_now(), outcome, language, channel, self.pseudonym(user_id), question[:2000],
+                 json.dumps(candidates)),
+            )
+
+    def record_feedback(self, *, entry_id: str, value: str, language: str, channel: str, user_id: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO feedback (at, entry_id, value, language, channel, user_pseudonym)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (_now(), entry_id, value, language, channel, self.pseudonym(user_id)),
+            )
+
+    def gaps(self) -> list[dict[str, object]]:
+        with self._connect() as db:
+            db.row_factory = sqlite3.Row
+            return [dict(row) for row in db.execute("SELECT * FROM gaps ORDER BY id")]
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                if not self._ready:
+                    db.executescript(SCHEMA)
+                    self._ready = True
+                yield db
+                cutoff = (datetime.now(UTC) - self.retention).isoformat()
+                db.execute("DELETE FROM gaps WHERE at < ?", (cutoff,))
+                db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
+                db.commit()
+            finally:
+                db.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,42 @@
+"""What gets embedded for each entry: every question phrasing, and the title with the answer.
+
+Questions are embedded as e5 *queries* (a user's question is compared question-to-question), answers
+as *passages* (so a question phrased unlike any listed one can still match the answer text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from knowledge.model import Entry
+
+DocKind = Literal["question", "answer"]
+
+
+@dataclass(frozen=True)
+class Document:
+    entry_id: str
+    language: str
+    kind: DocKind
+    text: str
+
+    def embedding_key(self, model_id: str, prefix: str) -> str:
+        """Content hash that decides whether a stored vector can be reused."""
+        raw = f"{model_id}\x00{prefix}\x00{self.text}".encode()
+        return hashlib.sha256(raw).hexdigest()
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def documents_for(entries: list[Entry]) -> list[Document]:
+    docs: list[Document] = []
+    for entry in entries:
+        for lang, text in entry.texts.items():
+            docs.extend(Document(entry.id, lang, "question", q) for q in text.questions)
+            if text.answer:
+                passage = f"{text.title}. {text.answer}" if text.title else text.answer
+                docs.append(Document(entry.id, lang, "answer", passage))
+    return docs

@@ -1,0 +1,58 @@
+"""Which of our ten languages a message is in, combining a detector with the hints we have.
+
+Short messages ("ok", "Hanoi?") carry little signal, so a confident detection is needed to override
+the conversation's language or the channel's hint.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from knowledge.languages import FALLBACK_LANGUAGE, normalise_language
+
+_LINGUA = {
+    "en": Language.ENGLISH, "vi": Language.VIETNAMESE, "zh": Language.CHINESE, "ko": Language.KOREAN,
+    "ja": Language.JAPANESE, "fr": Language.FRENCH, "de": Language.GERMAN, "ru": Language.RUSSIAN,
+    "es": Language.SPANISH, "th": Language.THAI,
+}
+_CODES = {v: k for k, v in _LINGUA.items()}
+CONFIDENT = 0.6  # lingua's relative confidence above which a detection beats a hint
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*_LINGUA.values()).build()
+
+
+def _script_language(text: str) -> str | None:
+    """Scripts that name their language outright."""
+    for ch in text:
+        code = ord(ch)
+        if 0x0E00 <= code <= 0x0E7F:
+            return "th"
+        if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            return "ko"
+        if 0x3040 <= code <= 0x30FF:
+            return "ja"
+    return None
+
+
+def detect_language(text: str, *, hint: str | None = None, previous: str | None = None) -> str:
+    """The language to answer in: script, then a confident detection, then previous turn, then hint."""
+    fallback = normalise_language(previous) or normalise_language(hint) or FALLBACK_LANGUAGE
+    by_script = _script_language(text)
+    if by_script:
+        return by_script
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 2:
+        return fallback
+    values = _detector().compute_language_confidence_values(text)
+    if not values:
+        return fallback
+    top = values[0]
+    code = _CODES[top.language]
+    if code in ("zh", "ja") or letters >= 12 and top.value >= CONFIDENT / 2:
+        return code
+    return code if top.value >= CONFIDENT else fallback

@@ -1,0 +1,64 @@
+"""BM25 over the same documents as the dense index (bm25s), plus the lexical evidence the answer
+policy uses: how much of the question's vocabulary an entry actually contains.
+
+Built in memory when a build is loaded (a few hundred ms for thousands of documents), so builds on
+disk stay one format and there is nothing extra to keep in sync.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import bm25s
+import numpy as np
+
+from knowledge.index.documents import Document
+from knowledge.text_processing import tokenize
+
+_EMPTY = "\x00"  # bm25s needs at least one token per document
+
+
+class LexicalIndex:
+    def __init__(self, documents: list[Document]):
+        self.doc_entries = [d.entry_id for d in documents]
+        corpus = [tokenize(d.text, d.language) or [_EMPTY] for d in documents]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+        self.entry_vocab: dict[str, set[str]] = defaultdict(set)
+        df: Counter[str] = Counter()
+        for entry_id, tokens in zip(self.doc_entries, corpus, strict=True):
+            self.entry_vocab[entry_id].update(tokens)
+            df.update(set(tokens))
+        n = len(corpus)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5)
+
+    def entry_scores(self, tokens: list[str], k: int) -> dict[str, float]:
+        """Best BM25 document score per entry, for the `k` best entries."""
+        known = [t for t in tokens if t in self.idf]
+        if not known:
+            return {}
+        scores = self.bm25.get_scores(known)
+        best: dict[str, float] = {}
+        for doc_id in np.argsort(-scores)[: k * 8]:
+            if scores[doc_id] <= 0:
+                break
+            entry_id = self.doc_entries[doc_id]
+            best.setdefault(entry_id, float(scores[doc_id]))
+            if len(best) >= k:
+                break
+        return best
+
+    def coverage(self, tokens: list[str], entry_id: str) -> float:
+        """IDF-weighted share of the question's distinct tokens that the entry contains (0..1).
+
+        Tokens the knowledge base has never seen ("asdf") weigh the most, so gibberish scores ~0.
+        """
+        unique = set(tokens)
+        if not unique:
+            return 0.0
+        vocab = self.entry_vocab.get(entry_id, set())
+        total = sum(self.idf.get(t, self.max_idf) for t in unique)
+        found = sum(self.idf[t] for t in unique if t in vocab)
+        return found / total if total else 0.0

@@ -1,0 +1,93 @@
+"""Knowledge entries as immutable values: what the loader produces and the index serves."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from knowledge.languages import FALLBACK_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """An entry in one language."""
+
+    title: str | None = None
+    questions: tuple[str, ...] = ()
+    answer: str | None = None
+    details: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    audience: tuple[str, ...]
+    reviewed: date
+    sources: tuple[Source, ...]
+    texts: dict[str, LocalText]
+    related: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    contact: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Languages in which this entry has an answer."""
+        return tuple(lang for lang, text in self.texts.items() if text.answer)
+
+    def answer_in(self, language: str) -> tuple[str, LocalText]:
+        """The text to answer with: the user's language if the entry has it, else English."""
+        text = self.texts.get(language)
+        if text is not None and text.answer:
+            return language, text
+        return FALLBACK_LANGUAGE, self.texts[FALLBACK_LANGUAGE]
+
+    def title_in(self, language: str) -> str:
+        text = self.texts.get(language)
+        if text is not None and text.title:
+            return text.title
+        return self.texts[FALLBACK_LANGUAGE].title or self.id
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reviewed"] = self.reviewed.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Entry:
+        return cls(
+            id=data["id"],
+            topic=data["topic"],
+            audience=tuple(data["audience"]),
+            reviewed=date.fromisoformat(data["reviewed"]),
+            sources=tuple(Source(**s) for s in data["sources"]),
+            texts={
+                lang: LocalText(
+                    title=t.get("title"),
+                    questions=tuple(t.get("questions") or ()),
+                    answer=t.get("answer"),
+                    details=t.get("details"),
+                )
+                for lang, t in data["texts"].items()
+            },
+            related=tuple(data.get("related") or ()),
+            places=tuple(data.get("places") or ()),
+            contact=dict(data.get("contact") or {}),
+            path=data.get("path", ""),
+        )
+
+    def content_hash(self) -> str:
+        """Stable hash of what the entry says (not where its file is)."""
+        data = self.to_json()
+        data.pop("path", None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

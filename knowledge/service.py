@@ -1,0 +1,69 @@
+"""The knowledge base as a long-lived service: the current index, reloaded when a new one is published.
+
+The action server holds one of these. Each request gets the Searcher that was current when it started,
+so a publish mid-request never mixes two builds; a build that fails to load is logged and the last good
+one keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from knowledge.embedding.embedder import Embedder, EmbeddingConfig
+from knowledge.errors import KnowledgeError
+from knowledge.index.store import IndexStore
+from knowledge.search import Searcher
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeService:
+    def __init__(self, index_dir: Path, embedding: EmbeddingConfig, *, check_interval_s: float = 2.0):
+        self.store = IndexStore(index_dir)
+        self.embedder = Embedder(embedding)
+        self.check_interval_s = check_interval_s
+        self._searcher: Searcher | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def searcher(self) -> Searcher:
+        """The current searcher; loads the index on first call and after each publish."""
+        now = time.monotonic()
+        if self._searcher is not None and now - self._checked_at < self.check_interval_s:
+            return self._searcher
+        with self._lock:
+            self._checked_at = now
+            stamp = self.store.pointer_stamp()
+            if self._searcher is None or stamp != self._stamp:
+                self._reload(stamp)
+        assert self._searcher is not None
+        return self._searcher
+
+    def warm_up(self) -> None:
+        """Load model and index now, so the first user does not wait for them."""
+        self.searcher().search("warm up")
+
+    def _reload(self, stamp: tuple[int, int] | None) -> None:
+        try:
+            loaded = self.store.load_current()
+        except KnowledgeError:
+            if self._searcher is None:
+                raise
+            log.exception("new index could not be loaded; still serving build %s", self._searcher.build_id)
+            self._stamp = stamp
+            return
+        if loaded.manifest["model"]["id"] != self.embedder.model_id:
+            msg = (f"index {loaded.build_id} was built with model {loaded.manifest['model']['id']}, "
+                   f"but this server embeds with {self.embedder.model_id}; rebuild with `askvn kb build`")
+            if self._searcher is None:
+                raise KnowledgeError(msg)
+            log.error(msg)
+            self._stamp = stamp
+            return
+        self._searcher = Searcher(loaded, self.embedder)
+        self._stamp = stamp
+        log.info("serving index build %s (%d entries)", loaded.build_id, len(loaded.entries))

@@ -1,0 +1,1 @@
+"""Components loaded by the Rasa server process (the .venv-rasa environment), not by the app."""

@@ -1,0 +1,35 @@
+"""A Rasa tokenizer for all ten languages: words where scripts use spaces, single characters for
+Chinese, Japanese and Thai (which do not), so the count-vector features see real units everywhere.
+
+Runs inside the Rasa server's environment (Rasa 3.6); it has no dependencies beyond Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+# One token per CJK ideograph, kana or Thai character; otherwise runs of letters/digits.
+_TOKEN = re.compile(
+    r"[\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\u0e00-\u0e7f]|[^\W\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\u0e00-\u0e7f]+",
+    re.UNICODE,
+)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class MultilingualTokenizer(Tokenizer):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"intent_tokenization_flag": False, "intent_split_symbol": "_", "token_pattern": None,
+                "prefix_separator_symbol": None}
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        text = message.get(attribute) or ""
+        tokens = [Token(m.group(0).lower(), m.start()) for m in _TOKEN.finditer(text)]
+        if not tokens:
+            tokens = [Token(text, 0)] if text else []
+        return self._apply_token_pattern(tokens)

@@ -1,0 +1,116 @@
+"""The custom actions, driven with tracker fixtures exactly as the Rasa server would call them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from actions.actions import ActionAnswerQuestion, ActionFeedback, ActionSmalltalk
+from bot import settings as settings_module
+from knowledge.embedding.embedder import Embedder
+
+
+@pytest.fixture(autouse=True)
+def action_runtime(fixture_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch,
+                   tmp_path: Path) -> Iterator[Path]:
+    """Point the action server's settings at the fixture index and a fresh gap log."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "index").symlink_to(fixture_index_dir)
+    monkeypatch.setenv("ASKVN_DATA_DIR", str(data_dir))
+    for cached in (settings_module.get_settings, runtime.knowledge_service, runtime.policy, runtime.gap_log):
+        cached.cache_clear()
+    runtime.knowledge_service().embedder = embedder
+    yield data_dir
+    for cached in (settings_module.get_settings, runtime.knowledge_service, runtime.policy, runtime.gap_log):
+        cached.cache_clear()
+
+
+def tracker(text: str, *, intent: str = "ask_question", entities: list[dict[str, Any]] | None = None,
+            metadata: dict[str, Any] | None = None, language: str | None = None) -> Tracker:
+    return Tracker(
+        sender_id="visitor-42",
+        slots={"language": language, "last_entry": None},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                        "entities": entities or [], "metadata": metadata or {}},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
+    )
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher.messages, events
+
+
+def outcome(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    customs = [m["custom"]["askvn"] for m in messages if m.get("custom")]
+    assert len(customs) == 1, messages
+    return customs[0]
+
+
+async def test_question_is_answered_with_source_and_outcome() -> None:
+    messages, events = await run(ActionAnswerQuestion(), tracker("Do I need a visa to visit Vietnam?"))
+    result = outcome(messages)
+    assert result["outcome"] == "answer" and result["entry_id"] == "e-visa" and result["language"] == "en"
+    assert result["sources"][0]["url"] == "https://evisa.gov.vn/"
+    assert "https://evisa.gov.vn/" in messages[0]["text"]
+    assert {"event": "slot", "name": "language", "value": "en", "timestamp": None} in events
+
+
+async def test_question_in_korean_is_answered_in_korean() -> None:
+    messages, _ = await run(ActionAnswerQuestion(), tracker("베트남 여행 가는데 비자 필요해요?"))
+    result = outcome(messages)
+    assert result["outcome"] == "answer" and result["answer_language"] == "ko"
+    assert "전자비자" in messages[0]["text"]
+
+
+async def test_channel_language_choice_wins_over_detection() -> None:
+    t = tracker("Do I need a visa to visit Vietnam?", metadata={"language_choice": "fr"})
+    messages, _ = await run(ActionAnswerQuestion(), t)
+    assert outcome(messages)["language"] == "fr" and "e-visa" in messages[0]["text"].lower()
+
+
+async def test_unknown_question_is_declined_offered_topics_and_logged(action_runtime: Path) -> None:
+    messages, _ = await run(ActionAnswerQuestion(), tracker("asdf qwerty"))
+    result = outcome(messages)
+    assert result["outcome"] == "no_answer" and result["entry_id"] is None
+    buttons = messages[0]["buttons"]
+    assert len(buttons) == 3 and all(b["payload"].startswith("/ask_entry{") for b in buttons)
+    rows = sqlite3.connect(action_runtime / "gaps.sqlite").execute(
+        "SELECT question, outcome, user_pseudonym, candidates FROM gaps").fetchall()
+    assert len(rows) == 1 and rows[0][0] == "asdf qwerty" and rows[0][1] == "no_answer"
+    assert "visitor-42" not in rows[0][2] and len(json.loads(rows[0][3])) >= 3
+
+
+async def test_suggestion_button_answers_that_entry_in_the_conversation_language() -> None:
+    t = tracker('/ask_entry{"entry_id": "tet-holiday"}', intent="ask_entry",
+                entities=[{"entity": "entry_id", "value": "tet-holiday"}], language="de")
+    messages, _ = await run(ActionAnswerQuestion(), t)
+    result = outcome(messages)
+    assert result["entry_id"] == "tet-holiday" and result["language"] == "de"
+    assert result["answer_language"] == "en" and "Deutsch" in messages[0]["text"]
+
+
+async def test_smalltalk_replies_in_the_users_language() -> None:
+    messages, _ = await run(ActionSmalltalk(), tracker("Xin chào bạn, mình muốn hỏi chút", intent="greet"))
+    assert outcome(messages)["outcome"] == "smalltalk"
+    assert outcome(messages)["language"] == "vi"
+    assert messages[0]["text"] and messages[0]["text"] != messages[-1].get("text")
+
+
+async def test_feedback_is_recorded(action_runtime: Path) -> None:
+    t = tracker('/feedback{"entry_id": "pho", "value": "down"}', intent="feedback", language="en",
+                entities=[{"entity": "entry_id", "value": "pho"}, {"entity": "value", "value": "down"}])
+    messages, _ = await run(ActionFeedback(), t)
+    assert messages[0]["text"]
+    rows = sqlite3.connect(action_runtime / "gaps.sqlite").execute("SELECT entry_id, value FROM feedback").fetchall()
+    assert rows == [("pho", "down")]

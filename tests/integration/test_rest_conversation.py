@@ -1,0 +1,78 @@
+"""The whole assistant over Rasa's REST channel: real Rasa server, real action server, real index."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import Stack
+
+pytestmark = pytest.mark.integration
+
+
+def outcome(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    found = [m["custom"]["askvn"] for m in messages if isinstance(m.get("custom"), dict) and "askvn" in m["custom"]]
+    assert len(found) == 1, messages
+    return found[0]
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m["text"] for m in messages if m.get("text"))
+
+
+def test_english_visa_question_gets_the_curated_answer_with_source(stack: Stack) -> None:
+    messages = stack.ask("Do I need a visa to visit Vietnam?", sender="en-user")
+    result = outcome(messages)
+    assert result["outcome"] == "answer" and result["entry_id"] == "e-visa" and result["language"] == "en"
+    assert "https://evisa.gov.vn/" in text_of(messages)
+    assert result["sources"] == [{"url": "https://evisa.gov.vn/", "name": result["sources"][0]["name"]}]
+
+
+def test_korean_question_is_answered_in_korean(stack: Stack) -> None:
+    messages = stack.ask("베트남에 가려면 비자가 필요한가요?", sender="ko-user")
+    result = outcome(messages)
+    assert result["outcome"] == "answer" and result["language"] == "ko" and result["answer_language"] == "ko"
+    assert "전자비자" in text_of(messages)
+
+
+def test_french_question_with_english_only_answer_says_so(stack: Stack) -> None:
+    messages = stack.ask("Qu'est-ce que le Têt et comment cela affecte-t-il les voyages ?", sender="fr-user")
+    result = outcome(messages)
+    assert result["outcome"] == "answer" and result["entry_id"] == "tet-holiday"
+    assert result["language"] == "fr" and result["answer_language"] == "en"
+    body = text_of(messages)
+    assert "Français" in body.splitlines()[0] and "Lunar New Year" in body
+
+
+def test_nonsense_gets_the_honest_fallback_with_topic_buttons(stack: Stack) -> None:
+    messages = stack.ask("asdf qwerty", sender="lost-user")
+    result = outcome(messages)
+    assert result["outcome"] == "no_answer" and result["entry_id"] is None
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    assert len(buttons) == 3
+
+    # Clicking a suggestion answers that entry.
+    follow = stack.ask(buttons[0]["payload"], sender="lost-user")
+    assert outcome(follow)["outcome"] == "answer"
+    assert outcome(follow)["entry_id"] == result["suggestions"][0]["entry_id"]
+
+
+def test_greeting_is_small_talk_in_the_users_language(stack: Stack) -> None:
+    result = outcome(stack.ask("xin chào", sender="vi-user"))
+    assert result["outcome"] == "smalltalk" and result["language"] == "vi"
+
+
+def test_conversations_are_stored_in_the_sqlite_tracker(stack: Stack) -> None:
+    stack.ask("What currency is used in Vietnam?", sender="persisted-user")
+    db = sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite")
+    count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'persisted-user'").fetchone()[0]
+    assert count >= 3
+
+
+def test_ctrl_c_stops_everything_cleanly(stack: Stack) -> None:
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=60) == 0
+    assert "stopping rasa" in stack.log.read_text() and "stopping actions" in stack.log.read_text()
