@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation as conv
 from actions.runtime import gap_log, knowledge_service, policy
-from knowledge.answering import Reply, answer_entry, answer_question
+from knowledge.answering import Reply, answer_entry, answer_in_context
 from knowledge.ui_text import say
 
 log = logging.getLogger(__name__)
@@ -27,13 +27,17 @@ class ActionAnswerQuestion(Action):
         language = conv.user_language(tracker)
         searcher = knowledge_service().searcher()
         entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
-        entry = searcher.loaded.entries.get(str(entry_id)) if entry_id else None
-        if entry is not None:
-            reply = answer_entry(entry, language, catalogue=searcher.loaded.entries)
-        else:
-            reply = answer_question(conv.user_text(tracker), language, searcher, policy())
-            _record_gap(tracker, reply)
-        return conv.send(dispatcher, reply)
+        if entry_id:  # a suggestion button; the entry may have been removed since it was shown
+            entry = searcher.loaded.entries.get(str(entry_id))
+            reply = (answer_entry(entry, language, catalogue=searcher.loaded.entries) if entry
+                     else Reply("no_answer", language, say("no_answer", language)))
+            return conv.send(dispatcher, reply)
+        question = conv.user_text(tracker)
+        previous = tracker.get_slot("last_question")
+        reply = answer_in_context(question, language, searcher, policy(), previous=previous)
+        _record_gap(tracker, reply)
+        topic_question = previous if reply.followup_of else question  # follow-ups keep the topic
+        return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question)]
 
 
 class ActionSmalltalk(Action):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -72,6 +73,34 @@ def train(force: Annotated[bool, typer.Option(help="Train even if nothing change
     except AskVnError as exc:
         _fail(exc)
     typer.echo("trained" if trained else "Rasa model is up to date")
+
+
+@app.command("eval")
+def eval_command(
+    as_json: JsonFlag = False,
+    rest: Annotated[str | None, typer.Option(help="Also run through a running Rasa, e.g. http://localhost:5005")] = None,
+    calibrate: Annotated[bool, typer.Option(help="Search thresholds on the dev split and report them.")] = False,
+    devset: Annotated[Path | None, typer.Option(help="Labelled questions (default tests/eval/devset.yaml).")] = None,
+) -> None:
+    """Measure answer quality on the labelled dev set; exit 1 below the floors in tests/eval/thresholds.yaml."""
+    from bot.evaluation import DEVSET, evaluate, table
+
+    try:
+        report = evaluate(get_settings(), devset=devset or DEVSET, rest_url=rest, do_calibrate=calibrate)
+    except AskVnError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for split in report["library"]:
+            typer.echo(table(report, "library", split) + "\n")
+        if "conversation" in report:
+            typer.echo(table(report, "conversation", "all"))
+        if "calibrated_on_dev" in report:
+            typer.echo(json.dumps(report["calibrated_on_dev"], indent=2))
+    for failure in report["failures"]:
+        typer.secho(f"below floor: {failure}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1 if report["failures"] else 0)
 
 
 @kb.command("validate")

@@ -28,9 +28,10 @@ log = logging.getLogger("askvn.run")
 class Component:
     name: str
     command: list[str]
-    health_url: str
+    health_url: str | None  # None: no HTTP port (the polling Telegram bot); healthy if still up after settle_s
     env: dict[str, str] | None = None
     announce: list[str] = field(default_factory=list)
+    settle_s: float = 5.0
     process: subprocess.Popen[str] | None = None
 
 
@@ -52,6 +53,11 @@ def components(settings: Settings) -> list[Component]:
                             f"socket.io: {settings.rasa_url}/socket.io"]),
     ]
     # Channels (web page, Telegram) are added here as they are built.
+    if settings.telegram_bot_token:
+        log.info("Telegram bot: TELEGRAM_BOT_TOKEN is set, starting it (ASKVN_TELEGRAM_MODE picks polling/webhook)")
+        found.append(Component("telegram", [sys.executable, "-m", "bot.telegram"], None))
+    else:
+        log.info("Telegram bot: off (set TELEGRAM_BOT_TOKEN to start it)")
     return found
 
 
@@ -107,6 +113,13 @@ def _relay(part: Component) -> None:
 
 def _wait_healthy(part: Component, timeout_s: float, stopping: threading.Event) -> None:
     assert part.process is not None
+    if part.health_url is None:  # no port to ask: it checks its token and connection at start-up, or exits
+        if stopping.wait(part.settle_s):
+            raise SetupError("start-up interrupted")
+        if part.process.poll() is not None:
+            raise SetupError(f"{part.name} exited during start-up (code {part.process.returncode})")
+        log.info("%s is up (still running after %.0fs)", part.name, part.settle_s)
+        return
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and not stopping.is_set():
         if part.process.poll() is not None:

@@ -8,9 +8,11 @@ thresholds are deliberately conservative; they are calibrated on a labelled set 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from knowledge.followups import contextual_query, focus_places, has_follow_up_marker
 from knowledge.model import Entry, Source
 from knowledge.search import Hit, Searcher
 from knowledge.ui_text import say
@@ -47,11 +49,7 @@ class Reply:
     answer_language: str | None = None
     suggestions: tuple[Suggestion, ...] = ()
     candidates: tuple[tuple[str, float], ...] = field(default=(), repr=False)
-
-    @property
-    def is_gap(self) -> bool:
-        """Staff want to see every question we could not answer outright."""
-        return self.outcome in ("clarify", "no_answer") and bool(self.candidates or self.text)
+    followup_of: str | None = None  # the previous question, when this was answered as its follow-up
 
     def outcome_message(self) -> dict[str, Any]:
         """The `{"askvn": …}` custom message channels, analytics and tests rely on."""
@@ -67,14 +65,29 @@ class Reply:
         }}
 
 
-def answer_question(question: str, language: str, searcher: Searcher, policy: Policy) -> Reply:
+def answer_in_context(question: str, language: str, searcher: Searcher, policy: Policy,
+                      previous: str | None = None) -> Reply:
+    """The reply to a message that may be a follow-up of the previous question."""
+    places = focus_places(question, previous)
+    alone = answer_question(question, language, searcher, policy, places=places)
+    query = contextual_query(question, previous)
+    if query is None or alone.outcome == "answer" and not has_follow_up_marker(question):
+        return alone
+    in_context = answer_question(query, language, searcher, policy, places=places)
+    if in_context.outcome == "answer" or alone.outcome != "answer":
+        return replace(in_context, candidates=alone.candidates or in_context.candidates, followup_of=previous)
+    return alone
+
+
+def answer_question(question: str, language: str, searcher: Searcher, policy: Policy, *,
+                    places: AbstractSet[str] | None = None) -> Reply:
     """The reply to a free-text question in `language`."""
     text = question.strip()
     if not text:
         return Reply("no_answer", language, say("empty_message", language))
     if len(text) > policy.max_chars:
         return Reply("no_answer", language, say("too_long", language, max_chars=policy.max_chars))
-    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language)
+    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
     outcome = decide(hits, policy)
     if outcome == "answer":

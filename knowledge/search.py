@@ -11,6 +11,7 @@ ranks by reciprocal rank fusion instead (kept for the evaluation that compares b
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,7 @@ from knowledge.text_processing import tokenize
 DOCS_PER_QUERY = 128
 CANDIDATES = 20
 LEXICAL_WEIGHT = 0.1
+PLACE_BOOST = 0.03  # an entry about the place the user names beats a general one on the same topic
 RRF_K = 60
 Fusion = Literal["weighted", "rrf", "dense", "lexical"]
 
@@ -53,15 +55,17 @@ class Searcher:
     def build_id(self) -> str:
         return self.loaded.build_id
 
-    def search(self, query: str, k: int = 5, *, language: str = "en", fusion: Fusion = "weighted") -> list[Hit]:
-        """The `k` best entries for `query` (written in `language`)."""
+    def search(self, query: str, k: int = 5, *, language: str = "en", fusion: Fusion = "weighted",
+               places: AbstractSet[str] | None = None) -> list[Hit]:
+        """The `k` best entries for `query` (written in `language`), favouring entries about `places`."""
         if not query.strip() or self._vectors is None:
             return []
         vector = self.embedder.embed_queries([query])[0]
         tokens = tokenize(query, language)
         dense = self._dense_candidates(vector)
         lexical = self.lexical.entry_scores(tokens, CANDIDATES)
-        hits = [self._hit(entry_id, vector, tokens) for entry_id in dict.fromkeys([*dense, *lexical])]
+        hits = [self._hit(entry_id, vector, tokens, places or set())
+                for entry_id in dict.fromkeys([*dense, *lexical])]
         if fusion == "rrf":
             ranks = _rrf(list(dense), list(lexical))
             hits.sort(key=lambda h: ranks.get(h.entry.id, 0.0), reverse=True)
@@ -85,16 +89,17 @@ class Searcher:
                 break
         return best
 
-    def _hit(self, entry_id: str, vector: np.ndarray, tokens: list[str]) -> Hit:
-        """Exact dense score (best document of the entry) and lexical coverage of one candidate."""
+    def _hit(self, entry_id: str, vector: np.ndarray, tokens: list[str], places: AbstractSet[str]) -> Hit:
+        """Exact dense score (best document of the entry), lexical coverage and place match of one candidate."""
         assert self._vectors is not None
         rows = self._entry_rows[entry_id]
         sims = self._vectors[rows] @ vector
         best = int(np.argmax(sims))
         dense = float(sims[best])
         lexical = self.lexical.coverage(tokens, entry_id)
-        return Hit(self.loaded.entries[entry_id], dense + LEXICAL_WEIGHT * lexical, dense, lexical,
-                   self.loaded.documents[rows[best]])
+        entry = self.loaded.entries[entry_id]
+        boost = PLACE_BOOST if set(places) & set(entry.places) else 0.0
+        return Hit(entry, dense + LEXICAL_WEIGHT * lexical + boost, dense, lexical, self.loaded.documents[rows[best]])
 
 
 def _rrf(*rankings: list[str]) -> dict[str, float]:

@@ -61,6 +61,9 @@ def stack(fixture_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         time.sleep(1)
     stack = Stack(url, data_dir, proc, log)
     yield stack
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+    # Ctrl-C must stop every process cleanly, with exit code 0 (checked on every run of the stack).
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=60)
+    output = log.read_text(errors="replace")
+    assert code == 0, f"askvn run exited {code} on Ctrl-C:\n{output[-3000:]}"
+    assert "stopping rasa" in output and "stopping actions" in output

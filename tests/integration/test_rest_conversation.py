@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 from typing import Any
 
@@ -71,8 +70,3 @@ def test_conversations_are_stored_in_the_sqlite_tracker(stack: Stack) -> None:
     count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'persisted-user'").fetchone()[0]
     assert count >= 3
 
-
-def test_ctrl_c_stops_everything_cleanly(stack: Stack) -> None:
-    stack.process.send_signal(signal.SIGINT)
-    assert stack.process.wait(timeout=60) == 0
-    assert "stopping rasa" in stack.log.read_text() and "stopping actions" in stack.log.read_text()

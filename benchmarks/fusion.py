@@ -1,0 +1,94 @@
+"""Fusion rules for hybrid retrieval, written so the lead can move them into knowledge/search.py.
+
+Every function takes per-candidate scores as arrays whose last axis is the candidate set of one query
+(1-D for one query as in `Searcher.search`, 2-D for a batch as in the benchmark). Non-candidates are
+marked with NaN in the input arrays and get -inf back, so any ranking sorts them last.
+
+Why not just `dense + 0.1 * coverage` (the current rule)? Coverage only says whether the question's
+words occur in the document; it ignores term frequency and length normalisation, so on long passages
+many wrong candidates share the question's common words and the bonus barely separates them. BM25 does
+separate them, but its raw scale varies per query and per language, so it has to be normalised before
+it is added to a cosine. Across languages BM25 sees mostly noise (only names and numbers overlap), so
+its weight is scaled by how confident BM25 is for this query (see `confidence`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RRF_K = 60
+
+
+def _masked(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), -np.inf, values)
+
+
+def weighted(dense: np.ndarray, coverage: np.ndarray, weight: float = 0.1) -> np.ndarray:
+    """The current rule in knowledge/search.py: cosine + weight × IDF-weighted lexical coverage."""
+    return _masked(dense + weight * np.nan_to_num(coverage))
+
+
+def ranks(scores: np.ndarray, depth: int = 20) -> np.ndarray:
+    """0-based rank of each candidate within its own list, NaN outside the top `depth` or when ≤ 0/NaN.
+
+    Mirrors Searcher: each list contributes only its own top `depth` (CANDIDATES) to RRF.
+    """
+    filled = np.where(np.isnan(scores), -np.inf, scores)
+    order = np.argsort(-filled, axis=-1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(scores.shape[-1]), axis=-1)
+    keep = (rank < depth) & np.isfinite(filled)
+    return np.where(keep, rank, np.nan).astype(float)
+
+
+def rrf(dense: np.ndarray, bm25: np.ndarray, k: float = RRF_K, depth: int = 20) -> np.ndarray:
+    """Reciprocal rank fusion: Σ 1 / (k + rank + 1) over the lists a candidate is in."""
+    fused = np.nan_to_num(1.0 / (k + ranks(dense, depth) + 1)) + np.nan_to_num(1.0 / (k + ranks(bm25, depth) + 1))
+    candidate = ~(np.isnan(dense) & np.isnan(bm25))
+    return np.where(candidate, fused, -np.inf)
+
+
+def normalise(scores: np.ndarray, method: str = "zscore") -> np.ndarray:
+    """Per-query min-max (0..1) or z-score over the candidates; NaN stays NaN.
+
+    Missing BM25 scores (a candidate BM25 never matched) count as 0 before normalising: a document
+    without any query term is genuinely the lowest lexical evidence.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "minmax":
+            low = np.nanmin(scores, axis=-1, keepdims=True)
+            high = np.nanmax(scores, axis=-1, keepdims=True)
+            out = (scores - low) / np.where(high > low, high - low, 1.0)
+        else:
+            mean = np.nanmean(scores, axis=-1, keepdims=True)
+            std = np.nanstd(scores, axis=-1, keepdims=True)
+            out = (scores - mean) / np.where(std > 0, std, 1.0)
+    return out
+
+
+def confidence(bm25: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """How much to trust BM25 for this query (0..1, one value per query, keepdims).
+
+    The IDF-weighted coverage of the question by BM25's best candidate: near 1 when one document
+    contains the question's distinctive words (same language), near 0 when only a name or number
+    matches (question in Vietnamese against English passages), 0 when BM25 found nothing.
+    """
+    filled = np.where(np.isnan(bm25), -np.inf, bm25)
+    top = np.argmax(filled, axis=-1)[..., None]
+    conf = np.take_along_axis(np.nan_to_num(coverage), top, axis=-1)
+    return np.where(np.isfinite(np.take_along_axis(filled, top, axis=-1)), conf, 0.0)
+
+
+def normalised_sum(dense: np.ndarray, bm25: np.ndarray, weight: float = 0.5, method: str = "zscore",
+                   coverage: np.ndarray | None = None, power: float = 0.0) -> np.ndarray:
+    """(1 - weight) · norm(dense) + weight · c^power · norm(bm25), over one query's candidates.
+
+    With `coverage` and `power` > 0, BM25's share shrinks with `confidence` (c) so that cross-language
+    queries, where BM25 is noise, fall back to dense.
+    """
+    candidate = ~np.isnan(dense) | ~np.isnan(bm25)
+    lexical = np.where(candidate, np.nan_to_num(bm25), np.nan)
+    semantic = np.where(candidate, np.nan_to_num(dense, nan=np.nanmin(dense, axis=-1, keepdims=True)), np.nan)
+    scale = 1.0 if coverage is None or power == 0 else confidence(bm25, coverage) ** power
+    fused = (1 - weight) * normalise(semantic, method) + weight * scale * normalise(lexical, method)
+    return np.where(candidate, np.nan_to_num(fused), -np.inf)

@@ -1,0 +1,104 @@
+"""Evaluate Rasa's own FAQ approach on our evaluation set: generate, train, predict, score.
+
+    .venv/bin/python -m benchmarks.rasa_peer.run [--devset tests/eval/devset.yaml] [--out .cache/rasa_peer]
+
+Training is skipped when the generated project, our tokenizer and the Rasa locks are unchanged. The
+results JSON (default `<out>/results.json`) is what `askvn eval` and the README table read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.rasa_peer import generate, train
+from benchmarks.rasa_peer.devset import export_jsonl, load_devset
+from benchmarks.rasa_peer.score import load_predictions, score
+
+PREDICT_SCRIPT = Path(__file__).with_name("predict.py")
+DEFAULT_DEVSET = generate.PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
+
+
+def run_predict(model: Path, questions: Path, out: Path, threads: int) -> dict[str, Any]:
+    """Run predict.py in the Rasa venv; returns its summary line (load time)."""
+    cmd = [str(train.RASA_VENV / "bin" / "python"), str(PREDICT_SCRIPT), str(model), str(questions), str(out)]
+    result = subprocess.run(cmd, cwd=generate.PROJECT_ROOT, env=train.rasa_env(threads), check=False,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        raise RuntimeError(f"predict.py failed (exit {result.returncode})")
+    last = [line for line in result.stderr.splitlines() if line.startswith("{")]
+    return json.loads(last[-1]) if last else {}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:5.1f}%"
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """Plain-text table: one row per group (all, each split, kind, language)."""
+    deployed, selector = results["scores"]["deployed"], results["scores"]["selector_only"]
+    header = (f"{'group':<18}{'n':>5}{'in':>5}{'hit@1':>8}{'sel@1':>8}{'oos':>5}{'answered':>10}"
+              f"{'p50 ms':>8}{'p95 ms':>8}")
+    lines = [header, "-" * len(header)]
+    order = sorted(deployed, key=lambda k: (k != "all", not k.startswith("split:"), not k.startswith("kind:"),
+                                            not k.startswith("lang:"), k))
+    for name in order:
+        d, s = deployed[name], selector[name]
+        lines.append(f"{name:<18}{d['n']:>5}{d['in_scope']:>5}{_pct(d['hit1']):>8}{_pct(s['hit1']):>8}"
+                     f"{d['out_of_scope']:>5}{_pct(d['answered_wrongly']):>10}"
+                     f"{d['latency_ms']['p50']:>8.1f}{d['latency_ms']['p95']:>8.1f}")
+    ab = results["scores"]["abstention"]
+    lines.append(f"\nhit@1 = deployed (DIET intent must be faq); sel@1 = ResponseSelector alone. "
+                 f"Abstention threshold tuned on {ab['tuned_on']}: {ab['threshold']} -> hit@1 "
+                 f"{_pct(ab['tuned']['hit1'])}, answered wrongly {_pct(ab['tuned']['answered_wrongly'])}")
+    if "test" in ab:
+        lines.append(f"  on {ab['test']['split']}: hit@1 {_pct(ab['test']['hit1'])}, "
+                     f"answered wrongly {_pct(ab['test']['answered_wrongly'])}")
+    m = results["model"]
+    lines.append(f"training {m['train_seconds']} s ({'trained now' if m['trained'] else 'cached'}), "
+                 f"model {m['model_bytes'] / 1e6:.1f} MB, load {m.get('load_seconds', '?')} s, "
+                 f"{m['entries']} entries / {m['examples']} examples, {m['epochs']} epochs")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    parser.add_argument("--out", type=Path, default=generate.DEFAULT_OUT, help="working directory (git-ignored)")
+    parser.add_argument("--json", type=Path, default=None, help="results file (default <out>/results.json)")
+    parser.add_argument("--epochs", type=int, default=generate.DEFAULT_EPOCHS)
+    parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads for training and prediction")
+    parser.add_argument("--force-train", action="store_true")
+    args = parser.parse_args(argv)
+
+    counts = generate.generate(args.out, epochs=args.epochs)
+    info = train.train(args.out, force=args.force_train, threads=args.threads)
+    questions = load_devset(args.devset)
+    questions_file, predictions_file = args.out / "questions.jsonl", args.out / "predictions.jsonl"
+    export_jsonl(questions, questions_file)
+    predict_info = run_predict(Path(info.model), questions_file, predictions_file, args.threads)
+    results = {
+        "system": "rasa-faq-response-selector",
+        "description": "Rasa 3.6 FAQ recipe: retrieval intent faq/<entry> per entry, DIET + ResponseSelector, "
+                       "same tokenizer and count-vector features as our Rasa config; follow-ups see only "
+                       "the last message; no abstention (RasaHQ/rasa#9751)",
+        "devset": str(args.devset),
+        "questions": len(questions),
+        "model": {**asdict(info), **counts, "epochs": args.epochs, **predict_info},
+        "scores": score(questions, load_predictions(predictions_file)),
+    }
+    json_path = args.json or args.out / "results.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(format_table(results))
+    print(f"\nresults: {json_path}")
+
+
+if __name__ == "__main__":
+    main()

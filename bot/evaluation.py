@@ -1,0 +1,110 @@
+"""`askvn eval`: the dev set through retrieval (library) and, with --rest, through the full conversation.
+
+Exits non-zero when a figure falls below its floor in tests/eval/thresholds.yaml, so CI guards
+against regressions in answer quality.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from bot import kb_commands
+from bot.settings import PROJECT_ROOT, Settings
+from knowledge.evaluation.devset import DevQuestion, load_devset
+from knowledge.evaluation.metrics import Outcome, summarise
+from knowledge.evaluation.runner import CachingSearcher, calibrate, run_library
+from knowledge.service import KnowledgeService
+
+DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
+THRESHOLDS = PROJECT_ROOT / "tests" / "eval" / "thresholds.yaml"
+
+
+def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None = None,
+             do_calibrate: bool = False) -> dict[str, Any]:
+    questions = load_devset(devset)
+    service = KnowledgeService(settings.index_dir, kb_commands.embedding_config(settings))
+    searcher = CachingSearcher(service.searcher())
+    policy = kb_commands.policy(settings)
+    report: dict[str, Any] = {
+        "devset": str(devset), "build": searcher.inner.build_id,
+        "policy": {"answer_threshold": policy.answer_threshold, "clarify_threshold": policy.clarify_threshold,
+                   "clarify_margin": policy.clarify_margin},
+        "library": _by_split(run_library(questions, searcher, policy)),
+    }
+    if do_calibrate:
+        dev = [q for q in questions if q.split == "dev"]
+        tuned, summary = calibrate(dev, searcher, policy)
+        report["calibrated_on_dev"] = {"answer_threshold": tuned.answer_threshold,
+                                       "clarify_threshold": tuned.clarify_threshold,
+                                       "clarify_margin": tuned.clarify_margin, "dev_summary": summary}
+    if rest_url:
+        report["conversation"] = _by_split(run_rest(questions, rest_url))
+    report["failures"] = check_thresholds(report)
+    return report
+
+
+def _by_split(outcomes: list[Outcome]) -> dict[str, Any]:
+    splits = sorted({o.question.split for o in outcomes})
+    result = {split: summarise([o for o in outcomes if o.question.split == split]) for split in splits}
+    result["all"] = summarise(outcomes)
+    return result
+
+
+def run_rest(questions: list[DevQuestion], rest_url: str) -> list[Outcome]:
+    """Each question in a fresh conversation (its context turns first), through Rasa's REST channel."""
+    outcomes = []
+    with httpx.Client(base_url=rest_url, timeout=60) as client:
+        for q in questions:
+            sender = f"eval-{uuid.uuid4().hex[:12]}"
+            for turn in q.context:
+                client.post("/webhooks/rest/webhook", json={"sender": sender, "message": turn}).raise_for_status()
+            started = time.perf_counter()
+            response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": q.q})
+            ms = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            found = [m["custom"]["askvn"] for m in response.json() if isinstance(m.get("custom"), dict)]
+            info = found[0] if found else {"outcome": "none", "entry_id": None, "suggestions": []}
+            suggestions = tuple(s["entry_id"] for s in info.get("suggestions") or [])
+            ranking = tuple(e for e in (info.get("entry_id"), *suggestions) if e)
+            outcomes.append(Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms))
+    return outcomes
+
+
+def check_thresholds(report: dict[str, Any], path: Path = THRESHOLDS) -> list[str]:
+    """Every floor in thresholds.yaml that the report misses, as readable lines."""
+    floors = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    failures = []
+    for section, splits in (floors or {}).items():
+        for split, metrics in splits.items():
+            for metric, floor in metrics.items():
+                value = report.get(section, {}).get(split, {}).get("all", {}).get(metric)
+                if value is not None and value < floor:
+                    failures.append(f"{section}/{split}: {metric} = {value:.3f} < {floor}")
+    return failures
+
+
+def table(report: dict[str, Any], section: str = "library", split: str = "all") -> str:
+    data = report[section][split]
+    cols = ("questions", "hit_at_1", "mrr_at_10", "correct_answers_in_scope", "resolved_in_scope",
+            "answer_precision", "declined_out_of_scope", "answer_rate", "clarify_rate", "abstain_rate",
+            "latency_ms_p50")
+    short = ("n", "hit@1", "mrr@10", "correct", "resolved", "precision", "declined", "answer", "clarify",
+             "abstain", "p50 ms")
+    lines = [f"{section} / {split}", f"{'lang':<5}" + "".join(f"{c:>10}" for c in short)]
+    for lang, row in data.items():
+        lines.append(f"{lang:<5}" + "".join(f"{_cell(row.get(c)):>10}" for c in cols))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value <= 1:
+        return f"{value:.3f}"
+    return str(value)

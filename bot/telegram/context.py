@@ -1,0 +1,90 @@
+"""What every handler shares: the app's state, the user's language, the metadata Rasa receives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, Update, User
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.telegram.rasa_client import RasaClient
+from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.rendering import PayloadTable
+from bot.telegram.settings import TelegramSettings
+from knowledge.languages import FALLBACK_LANGUAGE, normalise_language
+
+STATE_KEY = "askvn"
+CHOICE_KEY = "language_choice"  # in user_data: only a cache of what Rasa's tracker receives
+TYPING_REFRESH_S = 4.5  # Telegram shows "typing…" for 5 s
+
+
+@dataclass
+class BotState:
+    settings: TelegramSettings
+    limiter: UserRateLimiter
+    payloads: PayloadTable = field(default_factory=PayloadTable)
+    rasa_client: RasaClient | None = None  # created in post_init, closed in post_shutdown
+
+    @property
+    def rasa(self) -> RasaClient:
+        if self.rasa_client is None:
+            raise RuntimeError("the Rasa client exists only between post_init and post_shutdown")
+        return self.rasa_client
+
+
+def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
+    found = context.bot_data[STATE_KEY]
+    assert isinstance(found, BotState)
+    return found
+
+
+def chosen_language(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    data = context.user_data
+    return normalise_language(data.get(CHOICE_KEY)) if data is not None else None
+
+
+def ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language for fixed texts: the user's choice, else their Telegram app language, else English."""
+    user = update.effective_user
+    return (chosen_language(context) or normalise_language(user.language_code if user else None)
+            or FALLBACK_LANGUAGE)
+
+
+def sender_id(user: User) -> str:
+    return f"tg-{user.id}"
+
+
+def rasa_metadata(user: User, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    """Sent with every message, so the choice lives in Rasa's tracker, not in a second store."""
+    meta: dict[str, Any] = {"channel": "telegram", "language": user.language_code}
+    choice = chosen_language(context)
+    if choice:
+        meta["language_choice"] = choice
+    return meta
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, chat_id: int, thread_id: int | None = None) -> AsyncIterator[None]:
+    """Show "typing…" while Rasa thinks, refreshed until the block ends; failures here never matter."""
+
+    async def refresh() -> None:
+        while True:
+            await asyncio.sleep(TYPING_REFRESH_S)
+            with contextlib.suppress(TelegramError):
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+
+    with contextlib.suppress(TelegramError):
+        await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread_id)
+    task = asyncio.create_task(refresh())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,1 @@
+"""Update handlers, one module per concern: commands, messages, callbacks, errors."""

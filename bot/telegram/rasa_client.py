@@ -1,0 +1,36 @@
+"""The one way the bot talks to Rasa: its REST channel, over an httpx.AsyncClient owned by the app."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+log = logging.getLogger("askvn.telegram.rasa")
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or did not answer properly; the user gets the `unavailable` text."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout_s, connect=5.0))
+
+    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """POST /webhooks/rest/webhook; Rasa answers with the list of bot messages for this turn."""
+        body = {"sender": sender, "message": message, "metadata": metadata}
+        try:
+            response = await self._client.post("/webhooks/rest/webhook", json=body)
+            response.raise_for_status()
+            replies = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("Rasa unavailable: %s: %s", type(exc).__name__, exc)
+            raise RasaUnavailable(str(exc)) from exc
+        if not isinstance(replies, list):
+            raise RasaUnavailable(f"unexpected reply from Rasa: {type(replies).__name__}")
+        return [r for r in replies if isinstance(r, dict)]
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
