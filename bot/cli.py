@@ -78,7 +78,7 @@ def train(force: Annotated[bool, typer.Option(help="Train even if nothing change
 @app.command("eval")
 def eval_command(
     as_json: JsonFlag = False,
-    rest: Annotated[str | None, typer.Option(help="Also run through a running Rasa, e.g. http://localhost:5005")] = None,
+    rest: Annotated[str | None, typer.Option(help="Also run through a running Rasa (its URL).")] = None,
     calibrate: Annotated[bool, typer.Option(help="Search thresholds on the dev split and report them.")] = False,
     devset: Annotated[Path | None, typer.Option(help="Labelled questions (default tests/eval/devset.yaml).")] = None,
 ) -> None:
