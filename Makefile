@@ -7,8 +7,12 @@ RASA_VENV := .venv-rasa
 APP_STAMP := $(VENV)/.installed
 RASA_STAMP := $(RASA_VENV)/.installed
 ASKVN := $(VENV)/bin/askvn
+# The web chat widget (web/): npm ci + esbuild into bot/web/static/dist (git-ignored).
+NPM_STAMP := web/node_modules/.installed
+WEB_BUNDLE := bot/web/static/dist/askvn-chat.js
+WEB_SOURCES := $(wildcard web/src/*)
 
-.PHONY: help setup run test lint typecheck unit integration bench clean
+.PHONY: help setup run test lint typecheck unit integration bench clean web chromium
 
 help:
 	@echo "make run    set up and start the assistant (Rasa :5005, actions :5055)"
@@ -32,7 +36,21 @@ $(APP_STAMP): pyproject.toml requirements/app.lock
 	$(VENV)/bin/pip install -q -c requirements/app.lock -e '.[convert,dev]'
 	touch $@
 
-setup: $(RASA_STAMP) $(APP_STAMP)
+# Rebuilt only when web/src or the npm lock changed (the bundle itself is the stamp).
+$(NPM_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUNDLE): $(NPM_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web: $(WEB_BUNDLE)
+
+# Headless Chromium for the browser tests in tests/web (Debian's package; Playwright drives it).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+setup: $(RASA_STAMP) $(APP_STAMP) web
 	$(ASKVN) setup
 
 run: setup
@@ -44,7 +62,7 @@ lint: $(APP_STAMP)
 typecheck: $(APP_STAMP)
 	$(VENV)/bin/mypy
 
-test: setup lint typecheck
+test: setup lint typecheck chromium
 	$(RASA_VENV)/bin/rasa data validate --domain domain.yml --data data --config config.yml
 	$(VENV)/bin/pytest -ra
 

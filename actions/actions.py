@@ -53,11 +53,11 @@ class ActionSmalltalk(Action):
 
 
 def _record_gap(tracker: Tracker, reply: Reply) -> None:
-    if reply.outcome not in ("clarify", "no_answer") or not reply.candidates and not reply.score:
-        return
-    gap_log().record_gap(
+    """Log the outcome for the staff report; the gap log keeps the text only of unanswered questions."""
+    gap_log().record_question(
         question=conv.user_text(tracker), outcome=reply.outcome, language=reply.language,
-        channel=conv.channel(tracker), user_id=tracker.sender_id, candidates=list(reply.candidates),
+        channel=conv.channel(tracker), user_id=tracker.sender_id, entry_id=reply.entry_id, score=reply.score,
+        candidates=list(reply.candidates),
     )
 
 

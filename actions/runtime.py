@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from bot.settings import get_settings
 from knowledge.answering import Policy
-from knowledge.embedding.embedder import EmbeddingConfig
 from knowledge.gaps import GapLog
 from knowledge.service import KnowledgeService
 
@@ -15,14 +14,12 @@ from knowledge.service import KnowledgeService
 @lru_cache(maxsize=1)
 def knowledge_service() -> KnowledgeService:
     s = get_settings()
-    embedding = EmbeddingConfig(s.embedding_model, s.query_prefix, s.passage_prefix, s.allow_model_download)
-    return KnowledgeService(s.index_dir, embedding, check_interval_s=s.index_check_interval_s)
+    return KnowledgeService(s.index_dir, s.embedding(), check_interval_s=s.index_check_interval_s)
 
 
 @lru_cache(maxsize=1)
 def policy() -> Policy:
-    s = get_settings()
-    return Policy(s.answer_threshold, s.clarify_threshold, s.clarify_margin, s.max_message_chars)
+    return get_settings().policy()
 
 
 @lru_cache(maxsize=1)
@@ -30,3 +27,13 @@ def gap_log() -> GapLog:
     s = get_settings()
     key = s.pseudonym_key.get_secret_value().encode() if s.pseudonym_key else None
     return GapLog(s.gap_db, key=key, retention_days=s.gap_retention_days)
+
+
+def warm_up() -> None:
+    """Load everything a question touches (model, index, BM25, gazetteer, language detector) before the
+    server reports healthy, so the first visitor does not wait for it."""
+    from knowledge.answering import answer_in_context
+    from knowledge.language_detect import detect_language
+
+    answer_in_context("Do I need a visa for Da Nang?", detect_language("Do I need a visa?"),
+                      knowledge_service().searcher(), policy())

@@ -92,3 +92,47 @@ def normalised_sum(dense: np.ndarray, bm25: np.ndarray, weight: float = 0.5, met
     scale = 1.0 if coverage is None or power == 0 else confidence(bm25, coverage) ** power
     fused = (1 - weight) * normalise(semantic, method) + weight * scale * normalise(lexical, method)
     return np.where(candidate, np.nan_to_num(fused), -np.inf)
+
+
+def cosine_plus_bm25(dense: np.ndarray, bm25: np.ndarray, coverage: np.ndarray, weight: float = 0.1,
+                     power: float = 1.0) -> np.ndarray:
+    """dense cosine + weight · c^power · bm25 / max(bm25), c = `confidence`, over one query's candidates.
+
+    Like the current rule it stays on the cosine scale (the answer policy's thresholds keep their
+    meaning up to a shift of at most `weight`), but the lexical term is BM25 relative to the query's
+    best BM25 match (term frequency and length aware) instead of plain coverage, scaled down when BM25
+    is unsure of itself.
+    """
+    candidate = ~np.isnan(dense) | ~np.isnan(bm25)
+    lexical = np.nan_to_num(bm25)
+    top = lexical.max(axis=-1, keepdims=True)
+    relative = lexical / np.where(top > 0, top, 1.0)
+    scale = confidence(bm25, coverage) ** power
+    semantic = np.nan_to_num(dense, nan=-1.0)
+    return np.where(candidate, semantic + weight * scale * relative, -np.inf)
+
+
+def language_means(vectors: np.ndarray, languages: list[str]) -> dict[str, np.ndarray]:
+    """Mean query-embedding per language, e.g. over the knowledge base's question documents.
+
+    e5 vectors of one language share a component: a Vietnamese question lies nearer Vietnamese text than
+    its English translation does. The difference of two languages' means estimates that offset.
+    """
+    labels = np.array(languages)
+    return {lang: vectors[labels == lang].mean(axis=0) for lang in sorted(set(languages))}
+
+
+def shifted_dense(vector: np.ndarray, query_language: str, doc_vectors: np.ndarray, doc_languages: list[str],
+                  means: dict[str, np.ndarray]) -> np.ndarray:
+    """Cosine after moving the query into each document's language: (q - μ_query + μ_doc) · d.
+
+    Same-language documents keep their exact cosine (shift 0), so thresholds tuned on them keep their
+    meaning; documents in another language are compared as if the question had been asked in theirs.
+    A language without a mean (no questions in it yet) is not shifted.
+    """
+    origin = means.get(query_language)
+    scores = doc_vectors @ vector
+    if origin is None:
+        return scores
+    shift = np.stack([means[lang] - origin if lang in means else np.zeros_like(origin) for lang in doc_languages])
+    return scores + np.einsum("nd,nd->n", shift, doc_vectors)

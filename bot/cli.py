@@ -1,8 +1,9 @@
 """`askvn`: the command line for staff and developers (Typer).
 
-    askvn run                 start the whole assistant (supervised)
+    askvn run [--watch]       start the whole assistant (supervised); --watch republishes on every save
     askvn setup               convert the model, build the index, train Rasa (each skipped if current)
-    askvn kb validate|build|search|stats|rollback
+    askvn kb new|validate|build|search|stats|rollback
+    askvn report              staff report (HTML + CSV) from the gap log
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import typer
 from bot import kb_commands
 from bot.logs import configure_logging
 from bot.settings import get_settings
-from knowledge.errors import AskVnError, ValidationFailed
+from knowledge.errors import AskVnError, ModelError, ValidationFailed
 
 app = typer.Typer(help="Ask Vietnam: curated, official answers about Vietnam in ten languages.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -42,12 +43,13 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 
 @app.command()
-def run() -> None:
+def run(watch: Annotated[bool, typer.Option(help="Rebuild the index whenever a knowledge file is saved.")]
+        = False) -> None:
     """Start the action server and Rasa (and the channels), supervise them, stop all on Ctrl-C."""
     from bot.supervisor import run_all
 
     try:
-        sys.exit(run_all(get_settings()))
+        sys.exit(run_all(get_settings(), watch=watch))
     except AskVnError as exc:
         _fail(exc)
 
@@ -103,10 +105,35 @@ def eval_command(
     raise typer.Exit(1 if report["failures"] else 0)
 
 
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for report.html and gaps.csv "
+                                                           "(default: <data dir>/report).")] = None,
+    days: Annotated[int, typer.Option(help="How many days up to today.")] = 30,
+) -> None:
+    """Staff report: questions per day, answer rates, 👍/👎 per entry, unanswered questions grouped by meaning."""
+    from bot.report import run_report
+
+    try:
+        html, gaps_csv = run_report(get_settings(), out, days)
+    except AskVnError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {html} and {gaps_csv}")
+
+
 @kb.command("validate")
-def kb_validate(as_json: JsonFlag = False) -> None:
+def kb_validate(
+    as_json: JsonFlag = False,
+    similarity: Annotated[bool, typer.Option(help="Also warn about near-identical questions (loads the model).")]
+    = True,
+) -> None:
     """Check every knowledge file; all problems with file and line. Exit 1 on errors, 0 on warnings."""
     result = kb_commands.validate(get_settings())
+    if similarity:
+        try:
+            result = kb_commands.with_near_duplicates(get_settings(), result)
+        except ModelError as exc:
+            typer.secho(f"similar-question check skipped: {exc}", fg=typer.colors.YELLOW, err=True)
     if as_json:
         typer.echo(json.dumps({"entries": len(result.entries),
                                "problems": [p.as_dict() for p in result.problems]}, indent=2))
@@ -116,6 +143,23 @@ def kb_validate(as_json: JsonFlag = False) -> None:
         typer.echo(f"{len(result.entries)} entries, {len(result.errors)} errors, "
                    f"{len(result.warnings)} warnings")
     raise typer.Exit(1 if result.errors else 0)
+
+
+@kb.command("new")
+def kb_new(
+    topic: Annotated[str, typer.Option(prompt="Topic (folder: entry-stay, money, transport, health-safety, "
+                                              "practicalities, climate, destinations, culture, country, "
+                                              "investment, study-work, about)")],
+    entry_id: Annotated[str, typer.Option("--id", prompt="Id (lowercase-words-with-hyphens)")],
+) -> None:
+    """Create a ready-to-fill entry file knowledge/entries/<topic>/<id>.yaml (never overwrites)."""
+    from bot.kb_new import create_entry
+
+    try:
+        path = create_entry(get_settings().knowledge_dir, topic.strip(), entry_id.strip())
+    except AskVnError as exc:
+        _fail(exc)
+    typer.echo(f"created {path}\nreplace every TODO, then run: askvn kb validate")
 
 
 @kb.command("build")

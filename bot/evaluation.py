@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import yaml
 
-from bot import kb_commands
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.evaluation.devset import DevQuestion, load_devset
 from knowledge.evaluation.metrics import Outcome, summarise
+
+__all__ = ["DEVSET", "check_thresholds", "evaluate", "run_rest", "summarise", "table"]
 from knowledge.evaluation.runner import CachingSearcher, calibrate, run_library
 from knowledge.service import KnowledgeService
 
@@ -28,9 +29,9 @@ THRESHOLDS = PROJECT_ROOT / "tests" / "eval" / "thresholds.yaml"
 def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None = None,
              do_calibrate: bool = False) -> dict[str, Any]:
     questions = load_devset(devset)
-    service = KnowledgeService(settings.index_dir, kb_commands.embedding_config(settings))
+    service = KnowledgeService(settings.index_dir, settings.embedding())
     searcher = CachingSearcher(service.searcher())
-    policy = kb_commands.policy(settings)
+    policy = settings.policy()
     report: dict[str, Any] = {
         "devset": str(devset), "build": searcher.inner.build_id,
         "policy": {"answer_threshold": policy.answer_threshold, "clarify_threshold": policy.clarify_threshold,

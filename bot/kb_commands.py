@@ -7,29 +7,27 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.settings import Settings
-from knowledge.answering import Policy, answer_question
-from knowledge.embedding.embedder import Embedder, EmbeddingConfig
+from knowledge.answering import answer_question
+from knowledge.embedding.embedder import Embedder
 from knowledge.errors import KnowledgeError, ValidationFailed
 from knowledge.index.builder import BuildResult, build_and_publish
 from knowledge.index.store import IndexStore
 from knowledge.language_detect import detect_language
 from knowledge.languages import LANGUAGES
-from knowledge.loader import DEFAULT_STALE_AFTER, LoadResult, load_knowledge
+from knowledge.loader import LoadResult, load_knowledge
+from knowledge.near_duplicates import near_duplicate_problems
 from knowledge.service import KnowledgeService
 
 
-def embedding_config(settings: Settings) -> EmbeddingConfig:
-    return EmbeddingConfig(settings.embedding_model, settings.query_prefix, settings.passage_prefix,
-                           settings.allow_model_download)
-
-
-def policy(settings: Settings) -> Policy:
-    return Policy(settings.answer_threshold, settings.clarify_threshold, settings.clarify_margin,
-                  settings.max_message_chars)
-
-
 def validate(settings: Settings) -> LoadResult:
-    return load_knowledge(settings.knowledge_dir)
+    return load_knowledge(settings.knowledge_dir, stale_after=timedelta(days=settings.stale_after_days))
+
+
+def with_near_duplicates(settings: Settings, result: LoadResult) -> LoadResult:
+    """Add the similar-question warnings (needs the model; reuses the published index's vectors)."""
+    found = near_duplicate_problems(result.entries, Embedder(settings.embedding()),
+                                    store=IndexStore(settings.index_dir), threshold=settings.near_duplicate_threshold)
+    return LoadResult(result.entries, sorted([*result.problems, *found]))
 
 
 def build(settings: Settings, *, force: bool = False) -> BuildResult:
@@ -37,15 +35,15 @@ def build(settings: Settings, *, force: bool = False) -> BuildResult:
     result = validate(settings)
     if result.errors:
         raise ValidationFailed(result.problems)
-    return build_and_publish(result.entries, Embedder(embedding_config(settings)),
+    return build_and_publish(result.entries, Embedder(settings.embedding()),
                              IndexStore(settings.index_dir), progress=True, force=force)
 
 
 def search(settings: Settings, text: str, lang: str | None, k: int) -> dict[str, Any]:
-    service = KnowledgeService(settings.index_dir, embedding_config(settings))
+    service = KnowledgeService(settings.index_dir, settings.embedding())
     searcher = service.searcher()
     language = lang or detect_language(text)
-    reply = answer_question(text, language, searcher, policy(settings))
+    reply = answer_question(text, language, searcher, settings.policy())
     hits = searcher.search(text, k=k, language=language)
     return {
         "language": language,
@@ -90,8 +88,8 @@ def stats(settings: Settings, *, today: date | None = None) -> dict[str, Any]:
                                for topic, counts in sorted(by_topic.items())},
         "missing_sources": sorted(e.id for e in entries if not e.sources),
         "missing_review_date": [],  # the loader rejects an entry without one; kept for the contract
-        "stale": sorted(e.id for e in entries if today - e.reviewed > DEFAULT_STALE_AFTER),
-        "stale_after_days": DEFAULT_STALE_AFTER.days,
+        "stale": sorted(e.id for e in entries if today - e.reviewed > timedelta(days=settings.stale_after_days)),
+        "stale_after_days": settings.stale_after_days,
         "reviewed_within_days": {"30": sum(1 for e in entries if today - e.reviewed <= timedelta(30))},
     }
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from knowledge.answering import Policy
+from knowledge.policy import NEAR_DUPLICATE_THRESHOLD, Policy
+
+if TYPE_CHECKING:
+    from knowledge.embedding.embedder import EmbeddingConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +40,13 @@ class Settings(BaseSettings):
     answer_threshold: float = Policy.answer_threshold
     clarify_threshold: float = Policy.clarify_threshold
     clarify_margin: float = Policy.clarify_margin
+    out_of_scope_threshold: float = Policy.out_of_scope_threshold
     max_message_chars: int = 1000
+
+    # Staff workflow: `askvn kb validate` warnings
+    stale_after_days: int = Field(365, description="Warn when an entry was last reviewed longer ago than this")
+    near_duplicate_threshold: float = Field(
+        NEAR_DUPLICATE_THRESHOLD, description="Warn when questions of two entries have at least this cosine similarity")
 
     # Processes and ports
     host: str = "127.0.0.1"
@@ -44,7 +54,10 @@ class Settings(BaseSettings):
     action_port: int = 5055
     web_port: int = 8080
     rasa_api_token: SecretStr | None = Field(None, description="Enables Rasa's HTTP API when set")
-    cors_origins: str = Field("*", description="Space-separated origins allowed to call Rasa")
+    cors_origins: str = Field("http://localhost:8080 http://127.0.0.1:8080",
+                              description="Space-separated origins allowed to call Rasa (REST and socket.io)")
+    web_rasa_url: str | None = Field(
+        None, description="Rasa as browsers reach it (web chat); default: the web page's host with rasa_port")
     startup_timeout_s: float = 300.0
     index_check_interval_s: float = 2.0
 
@@ -56,6 +69,15 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
 
     log_level: str = "INFO"
+
+    def policy(self) -> Policy:
+        return Policy(self.answer_threshold, self.clarify_threshold, self.clarify_margin,
+                      self.out_of_scope_threshold, self.max_message_chars)
+
+    def embedding(self) -> EmbeddingConfig:
+        from knowledge.embedding.embedder import EmbeddingConfig  # numpy; only processes that embed need it
+
+        return EmbeddingConfig(self.embedding_model, self.query_prefix, self.passage_prefix, self.allow_model_download)
 
     @property
     def index_dir(self) -> Path:

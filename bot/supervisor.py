@@ -35,7 +35,7 @@ class Component:
     process: subprocess.Popen[str] | None = None
 
 
-def components(settings: Settings) -> list[Component]:
+def components(settings: Settings, *, watch: bool = False) -> list[Component]:
     model = rasa_project.model_path(settings)
     if not model.exists():
         raise SetupError(f"no trained Rasa model at {model}; run `make run` or `askvn setup` first")
@@ -52,19 +52,23 @@ def components(settings: Settings) -> list[Component]:
                   announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook",
                             f"socket.io: {settings.rasa_url}/socket.io"]),
     ]
+    if watch:  # `askvn run --watch`: publish on every save of a knowledge file (bot/kb_watch.py)
+        found.append(Component("kb-watch", [sys.executable, "-m", "bot.kb_watch"], None, settle_s=3.0))
     # Channels (web page, Telegram) are added here as they are built.
     if settings.telegram_bot_token:
         log.info("Telegram bot: TELEGRAM_BOT_TOKEN is set, starting it (ASKVN_TELEGRAM_MODE picks polling/webhook)")
-        found.append(Component("telegram", [sys.executable, "-m", "bot.telegram"], None))
+        found.append(Component("telegram", [sys.executable, "-m", "bot.telegram"], None, settle_s=10.0))
     else:
         log.info("Telegram bot: off (set TELEGRAM_BOT_TOKEN to start it)")
+    found.append(Component("web", [sys.executable, "-m", "bot.web"], f"http://{settings.host}:{settings.web_port}/health",
+                           announce=[f"web page: http://{settings.host}:{settings.web_port}/"]))
     return found
 
 
-def run_all(settings: Settings) -> int:
+def run_all(settings: Settings, *, watch: bool = False) -> int:
     """Start, supervise, stop. Returns the process exit code."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    parts = components(settings)
+    parts = components(settings, watch=watch)
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

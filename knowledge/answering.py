@@ -14,19 +14,16 @@ from typing import Any, Literal
 
 from knowledge.followups import contextual_query, focus_places, has_follow_up_marker
 from knowledge.model import Entry, Source
+from knowledge.places import mentions_vietnam
+from knowledge.policy import Policy
 from knowledge.search import Hit, Searcher
+from knowledge.text_processing import tokenize
 from knowledge.ui_text import say
 
 Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk"]
 SUGGESTIONS = 3
 
 
-@dataclass(frozen=True)
-class Policy:
-    answer_threshold: float = 0.86
-    clarify_threshold: float = 0.835
-    clarify_margin: float = 0.015
-    max_chars: int = 1000
 
 
 @dataclass(frozen=True)
@@ -98,6 +95,8 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
         return Reply("clarify", language, say("clarify", language), score=hits[0].score,
                      suggestions=suggestions, candidates=candidates)
     top = hits[0].score if hits else None
+    if _is_out_of_scope(text, language, top, policy):
+        return Reply("out_of_scope", language, say("out_of_scope", language), score=top, candidates=candidates)
     body = say("no_answer", language)
     if suggestions:
         body += "\n" + say("closest_topics", language)
@@ -134,3 +133,10 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
                  sources=entry.sources, reviewed=entry.reviewed.isoformat(), answer_language=used,
                  suggestions=related)
 
+
+
+def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy) -> bool:
+    """A real sentence (not gibberish or a keyword) that names no Vietnamese place and matches nothing
+    well is about something else; gibberish gets the honest no-answer with topics instead."""
+    weak = top is None or top < policy.out_of_scope_threshold
+    return weak and len(tokenize(text, language)) >= 3 and not mentions_vietnam(text)

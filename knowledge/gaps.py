@@ -28,6 +28,17 @@ CREATE TABLE IF NOT EXISTS gaps (
     question TEXT NOT NULL,
     candidates TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    language TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    user_pseudonym TEXT NOT NULL,
+    entry_id TEXT,
+    score REAL
+);
+CREATE INDEX IF NOT EXISTS questions_at ON questions (at);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -38,6 +49,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     user_pseudonym TEXT NOT NULL
 );
 """
+GAP_OUTCOMES = ("clarify", "no_answer", "out_of_scope")  # outcomes whose question text staff should read
 
 
 class GapLog:
@@ -50,6 +62,20 @@ class GapLog:
 
     def pseudonym(self, user_id: str) -> str:
         return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()[:20]
+
+    def record_question(self, *, question: str, outcome: str, language: str, channel: str, user_id: str,
+                        entry_id: str | None = None, score: float | None = None,
+                        candidates: list[tuple[str, float]] | None = None) -> None:
+        """Every question's outcome (no text: answer rates need only counts); gaps also get their text."""
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO questions (at, outcome, language, channel, user_pseudonym, entry_id, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_now(), outcome, language, channel, self.pseudonym(user_id), entry_id, score),
+            )
+        if outcome in GAP_OUTCOMES and (candidates or score):
+            self.record_gap(question=question, outcome=outcome, language=language, channel=channel,
+                            user_id=user_id, candidates=candidates or [])
 
     def record_gap(self, *, question: str, outcome: str, language: str, channel: str, user_id: str,
                    candidates: list[tuple[str, float]]) -> None:
@@ -87,6 +113,7 @@ class GapLog:
                 cutoff = (datetime.now(UTC) - self.retention).isoformat()
                 db.execute("DELETE FROM gaps WHERE at < ?", (cutoff,))
                 db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
+                db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
                 db.commit()
             finally:
                 db.close()

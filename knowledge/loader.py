@@ -29,6 +29,7 @@ from knowledge.problems import Problem
 SCHEMA_PATH = Path(__file__).parent / "schema" / "entry.schema.json"
 MAX_ANSWER_CHARS = 900  # the editor guide asks for 1-5 short sentences; `details` holds the rest
 DEFAULT_STALE_AFTER = timedelta(days=365)
+PLACEHOLDER = "TODO"  # what `askvn kb new` writes in every text staff must fill
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,10 @@ def load_knowledge(root: Path, *, today: date | None = None,
     entries: list[Entry] = []
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    related_lines: dict[str, int] = {}
+    field_lines: dict[str, dict[str, int]] = {}
     for path in entry_files(root):
         rel = _display_path(path)
-        entry, file_problems, related_line = _load_file(path, rel, root)
+        entry, file_problems, lines = _load_file(path, rel, root)
         problems.extend(file_problems)
         if entry is None:
             continue
@@ -73,9 +74,9 @@ def load_knowledge(root: Path, *, today: date | None = None,
             problems.append(Problem(rel, 1, "error", f"duplicate id '{entry.id}' (also in {seen[entry.id]})"))
             continue
         seen[entry.id] = rel
-        related_lines[entry.id] = related_line
+        field_lines[entry.id] = lines
         entries.append(entry)
-    problems.extend(_cross_entry_warnings(entries, related_lines, today or date.today(), stale_after))
+    problems.extend(_cross_entry_warnings(entries, field_lines, today or date.today(), stale_after))
     if not entries and not problems:
         problems.append(Problem(_display_path(root), 0, "error", "no entries found (*.yaml files)"))
     return LoadResult(entries, sorted(problems))
@@ -96,20 +97,20 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Problem], int]:
-    """The entry (None if it has errors), its problems, and the line of its `related` list."""
+def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Problem], dict[str, int]]:
+    """The entry (None if it has errors), its problems, and the lines of `related` and `reviewed`."""
     try:
         raw_text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(rel, 1, "error", f"file is not UTF-8 text ({exc.reason})")], 1
+        return None, [Problem(rel, 1, "error", f"file is not UTF-8 text ({exc.reason})")], {}
     try:
         data = YAML(typ="rt").load(raw_text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return None, [Problem(rel, line, "error", f"YAML syntax: {exc.problem or exc.context}")], 1
+        return None, [Problem(rel, line, "error", f"YAML syntax: {exc.problem or exc.context}")], {}
     if not isinstance(data, CommentedMap):
-        return None, [Problem(rel, 1, "error", "the file must be a mapping of fields (id, topic, …)")], 1
+        return None, [Problem(rel, 1, "error", "the file must be a mapping of fields (id, topic, …)")], {}
 
     plain = _to_plain(data)
     problems = [
@@ -117,10 +118,10 @@ def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Pro
         for err in _validator().iter_errors(plain)
     ]
     problems.extend(_file_rules(plain, data, path, rel, root))
-    related_line = _line_of(data, ["related"])
+    lines = {key: _line_of(data, [key]) for key in ("related", "reviewed")}
     if any(p.severity == "error" for p in problems):
-        return None, problems, related_line
-    return _to_entry(plain, rel), problems, related_line
+        return None, problems, lines
+    return _to_entry(plain, rel), problems, lines
 
 
 def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str, root: Path) -> list[Problem]:
@@ -157,21 +158,38 @@ def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str,
             out.append(Problem(rel, _line_of(node, [lang, "answer"]), "warning",
                                f"'{lang}' answer is {len(text['answer'])} characters; keep it under "
                                f"{MAX_ANSWER_CHARS} and move the rest to 'details'"))
+    out.extend(Problem(rel, _line_of(node, where), "error",
+                       f"{'.'.join(map(str, where))}: still has the {PLACEHOLDER} placeholder from `askvn kb new`; "
+                       "write the real text")
+               for where in _placeholders(plain, []))
     return out
 
 
-def _cross_entry_warnings(entries: list[Entry], related_lines: dict[str, int], today: date,
+def _placeholders(value: Any, where: list[Any]) -> Iterable[list[Any]]:
+    """Paths of every text still containing the scaffold's placeholder, so nothing half-written ships."""
+    if isinstance(value, str) and PLACEHOLDER in value:
+        yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _placeholders(item, [*where, key])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _placeholders(item, [*where, i])
+
+
+def _cross_entry_warnings(entries: list[Entry], field_lines: dict[str, dict[str, int]], today: date,
                           stale_after: timedelta) -> Iterable[Problem]:
     ids = {e.id for e in entries}
     for entry in entries:
         for rel_id in entry.related:
             if rel_id not in ids:
-                yield Problem(entry.path, related_lines.get(entry.id, 1), "warning",
+                yield Problem(entry.path, field_lines.get(entry.id, {}).get("related", 1), "warning",
                               f"related entry '{rel_id}' does not exist")
+        reviewed_line = field_lines.get(entry.id, {}).get("reviewed", 1)
         if entry.reviewed > today:
-            yield Problem(entry.path, 1, "warning", f"review date {entry.reviewed} is in the future")
+            yield Problem(entry.path, reviewed_line, "warning", f"review date {entry.reviewed} is in the future")
         elif today - entry.reviewed > stale_after:
-            yield Problem(entry.path, 1, "warning",
+            yield Problem(entry.path, reviewed_line, "warning",
                           f"last reviewed {entry.reviewed}, over {stale_after.days} days ago: please re-check")
 
 

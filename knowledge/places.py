@@ -32,7 +32,7 @@ class Place:
 
 
 def _prepare(text: str) -> str:
-    return _SPACED_SCRIPTS.sub(r" \1 ", fold(text))
+    return " ".join(_SPACED_SCRIPTS.sub(r" \1 ", fold(text)).split())
 
 
 class Gazetteer:
@@ -76,3 +76,8 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     """The shared gazetteer, loaded on first use."""
     return Gazetteer.from_file()
+
+
+def mentions_vietnam(text: str) -> bool:
+    """True when the text names Vietnam or any place in it."""
+    return bool(gazetteer().find(text))

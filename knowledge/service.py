@@ -43,10 +43,6 @@ class KnowledgeService:
         assert self._searcher is not None
         return self._searcher
 
-    def warm_up(self) -> None:
-        """Load model and index now, so the first user does not wait for them."""
-        self.searcher().search("warm up")
-
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         try:
             loaded = self.store.load_current()

@@ -30,9 +30,17 @@ def _nlp(language: str) -> Language:
 
 
 def fold(text: str) -> str:
-    """Lowercase without diacritics: 'Việt Nam' -> 'viet nam', 'Đà Nẵng' -> 'da nang'."""
+    """Lowercase without Latin diacritics: 'Việt Nam' -> 'viet nam', 'Đà Nẵng' -> 'da nang'.
+
+    Only marks on Latin letters go: Thai vowel/tone marks and Japanese voicing marks carry meaning.
+    """
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    kept: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) and kept and kept[-1] < "\u0250":
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 def _ngrams(run: str) -> list[str]:

@@ -4,10 +4,11 @@ Runs with `.venv-rasa/bin/python` and imports only Rasa and the standard library
 (`knowledge`, `bot`) live in the other venv, whose numpy TensorFlow 2.12 cannot load.
 
 Each output line: `{"id", "predicted_entry", "confidence", "ms", "intent", "intent_confidence",
-"selector_entry"}`. `selector_entry`/`confidence` are the ResponseSelector's top key and confidence,
-whatever the intent. `predicted_entry` is what the deployed bot would answer: the rule `faq -> utter_faq`
-only fires when DIET predicts `faq`, so it is null when a small-talk intent wins. Rasa's selector has no
-abstention threshold (RasaHQ/rasa#9751), so the confidence is recorded for the scorer to simulate one.
+"selector_entry", "ranking"}`. `selector_entry`/`confidence` are the ResponseSelector's top key and
+confidence whatever the intent; `ranking` its top entry ids, best first. `predicted_entry` is what the
+deployed bot would answer: the rule `faq -> utter_faq` only fires when DIET predicts `faq`, so it is null
+when a small-talk intent wins. Rasa's selector has no abstention threshold (RasaHQ/rasa#9751), so the
+confidence is recorded for the scorer to simulate one.
 
 Usage: PYTHONPATH=. .venv-rasa/bin/python benchmarks/rasa_peer/predict.py MODEL QUESTIONS.jsonl OUT.jsonl
 """
@@ -49,6 +50,7 @@ def to_prediction(qid: str, parsed: dict[str, Any], ms: float) -> dict[str, Any]
         "intent": intent.get("name"),
         "intent_confidence": float(intent.get("confidence") or 0.0),
         "selector_entry": selector_entry,
+        "ranking": [e for e in (_entry_id(r.get("intent_response_key")) for r in selector.get("ranking") or []) if e],
     }
 
 

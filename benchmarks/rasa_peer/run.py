@@ -16,9 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rasa_peer import generate, train
-from benchmarks.rasa_peer.devset import export_jsonl, load_devset
-from benchmarks.rasa_peer.score import load_predictions, score
+from benchmarks.rasa_peer import askvn_format, generate, train
+from benchmarks.rasa_peer.devset import Question, export_jsonl, load_devset
+from benchmarks.rasa_peer.score import Prediction, load_predictions, score
+from knowledge.evaluation.devset import load_devset as load_askvn_devset
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict.py")
 DEFAULT_DEVSET = generate.PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
@@ -43,28 +44,55 @@ def _pct(value: float | None) -> str:
 def format_table(results: dict[str, Any]) -> str:
     """Plain-text table: one row per group (all, each split, kind, language)."""
     deployed, selector = results["scores"]["deployed"], results["scores"]["selector_only"]
-    header = (f"{'group':<18}{'n':>5}{'in':>5}{'hit@1':>8}{'sel@1':>8}{'oos':>5}{'answered':>10}"
+    header = (f"{'group':<22}{'n':>5}{'in':>5}{'hit@1':>8}{'correct':>9}{'oos':>5}{'answered':>10}"
               f"{'p50 ms':>8}{'p95 ms':>8}")
     lines = [header, "-" * len(header)]
     order = sorted(deployed, key=lambda k: (k != "all", not k.startswith("split:"), not k.startswith("kind:"),
                                             not k.startswith("lang:"), k))
     for name in order:
         d, s = deployed[name], selector[name]
-        lines.append(f"{name:<18}{d['n']:>5}{d['in_scope']:>5}{_pct(d['hit1']):>8}{_pct(s['hit1']):>8}"
+        lines.append(f"{name:<22}{d['n']:>5}{d['in_scope']:>5}{_pct(s['hit1']):>8}{_pct(d['hit1']):>9}"
                      f"{d['out_of_scope']:>5}{_pct(d['answered_wrongly']):>10}"
                      f"{d['latency_ms']['p50']:>8.1f}{d['latency_ms']['p95']:>8.1f}")
     ab = results["scores"]["abstention"]
-    lines.append(f"\nhit@1 = deployed (DIET intent must be faq); sel@1 = ResponseSelector alone. "
-                 f"Abstention threshold tuned on {ab['tuned_on']}: {ab['threshold']} -> hit@1 "
+    lines.append(f"\nhit@1 = ResponseSelector top-1 on in-scope questions; correct = the bot's answer is right "
+                 f"(DIET must route to faq); answered = share of out-of-scope/not-covered questions answered.\n"
+                 f"Simulated abstention, threshold tuned on {ab['tuned_on']}: {ab['threshold']} -> correct "
                  f"{_pct(ab['tuned']['hit1'])}, answered wrongly {_pct(ab['tuned']['answered_wrongly'])}")
     if "test" in ab:
-        lines.append(f"  on {ab['test']['split']}: hit@1 {_pct(ab['test']['hit1'])}, "
+        lines.append(f"  on {ab['test']['split']}: correct {_pct(ab['test']['hit1'])}, "
                      f"answered wrongly {_pct(ab['test']['answered_wrongly'])}")
     m = results["model"]
     lines.append(f"training {m['train_seconds']} s ({'trained now' if m['trained'] else 'cached'}), "
                  f"model {m['model_bytes'] / 1e6:.1f} MB, load {m.get('load_seconds', '?')} s, "
-                 f"{m['entries']} entries / {m['examples']} examples, {m['epochs']} epochs")
+                 f"{m['entries']} entries / {m['examples']} examples, epochs: ResponseSelector {m['epochs']}, "
+                 f"DIET {m['diet_epochs']}")
     return "\n".join(lines)
+
+
+def build_results(devset: Path, questions: list[Question], predictions: dict[str, Prediction],
+                  model: dict[str, Any]) -> dict[str, Any]:
+    """The results document: our breakdowns (score.py) plus `askvn eval`'s metrics (askvn_format.py)."""
+    scores = score(questions, predictions)
+    threshold = scores["abstention"]["threshold"]
+    ordered = [predictions[q.id] for q in questions]
+    askvn_questions = load_askvn_devset(devset)
+    return {
+        "system": "rasa-faq-response-selector",
+        "description": "Rasa 3.6 FAQ recipe: retrieval intent faq/<entry> per entry, DIET + ResponseSelector, "
+                       "same tokenizer and count-vector features as our Rasa config; follow-ups see only "
+                       "the last message; no abstention (RasaHQ/rasa#9751)",
+        "devset": str(devset),
+        "questions": len(questions),
+        "model": model,
+        "scores": scores,
+        # Same metrics and shape as `askvn eval`'s `library` section, for the side-by-side table.
+        "askvn_metrics": {
+            "rasa_peer": askvn_format.by_split(askvn_format.outcomes(askvn_questions, ordered)),
+            "rasa_peer_threshold": askvn_format.by_split(askvn_format.outcomes(askvn_questions, ordered, threshold)),
+            "threshold": threshold,
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,31 +100,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
     parser.add_argument("--out", type=Path, default=generate.DEFAULT_OUT, help="working directory (git-ignored)")
     parser.add_argument("--json", type=Path, default=None, help="results file (default <out>/results.json)")
-    parser.add_argument("--epochs", type=int, default=generate.DEFAULT_EPOCHS)
+    parser.add_argument("--epochs", type=int, default=generate.DEFAULT_EPOCHS, help="ResponseSelector epochs")
+    parser.add_argument("--diet-epochs", type=int, default=generate.DEFAULT_DIET_EPOCHS, help="DIET epochs")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads for training and prediction")
     parser.add_argument("--force-train", action="store_true")
     args = parser.parse_args(argv)
 
-    counts = generate.generate(args.out, epochs=args.epochs)
+    counts = generate.generate(args.out, epochs=args.epochs, diet_epochs=args.diet_epochs)
     info = train.train(args.out, force=args.force_train, threads=args.threads)
     questions = load_devset(args.devset)
     questions_file, predictions_file = args.out / "questions.jsonl", args.out / "predictions.jsonl"
     export_jsonl(questions, questions_file)
     predict_info = run_predict(Path(info.model), questions_file, predictions_file, args.threads)
-    results = {
-        "system": "rasa-faq-response-selector",
-        "description": "Rasa 3.6 FAQ recipe: retrieval intent faq/<entry> per entry, DIET + ResponseSelector, "
-                       "same tokenizer and count-vector features as our Rasa config; follow-ups see only "
-                       "the last message; no abstention (RasaHQ/rasa#9751)",
-        "devset": str(args.devset),
-        "questions": len(questions),
-        "model": {**asdict(info), **counts, "epochs": args.epochs, **predict_info},
-        "scores": score(questions, load_predictions(predictions_file)),
-    }
+    model = {**asdict(info), **counts, "epochs": args.epochs, "diet_epochs": args.diet_epochs, **predict_info}
+    results = build_results(args.devset, questions, load_predictions(predictions_file), model)
     json_path = args.json or args.out / "results.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(format_table(results))
+    for split in ("dev", "heldout"):
+        if split in results["askvn_metrics"]["rasa_peer"]:
+            print("\n" + askvn_format.table(results["askvn_metrics"]["rasa_peer"][split],
+                                            f"askvn eval metrics, Rasa peer as deployed / {split}"))
     print(f"\nresults: {json_path}")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from collections.abc import Sequence
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -28,6 +30,7 @@ from knowledge.languages import FALLBACK_LANGUAGE, LANGUAGES
 log = logging.getLogger("askvn.telegram")
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
 def build_application(settings: TelegramSettings) -> Application:
@@ -82,3 +85,22 @@ async def register_commands(app: Application) -> None:
             await app.bot.set_my_commands(commands.menu_commands(language), language_code=language)
     except TelegramError as exc:  # a menu is nice to have; answering questions is not blocked by it
         log.warning("could not register the command menu: %s", exc)
+
+
+def run(app: Application, settings: TelegramSettings,
+        stop_signals: Sequence[int] | None = STOP_SIGNALS) -> None:
+    """Block until stopped: long polling by default, or a webhook server that checks Telegram's secret token.
+
+    `stop_signals=None` lets tests run the same code in a thread (signal handlers need the main thread).
+    """
+    if settings.telegram_mode == "webhook":
+        assert settings.telegram_webhook_secret is not None  # checked by the settings validator
+        log.info("webhook mode: listening on %s:%s/%s for %s", settings.telegram_webhook_listen,
+                 settings.telegram_webhook_port, settings.webhook_path, settings.telegram_webhook_url)
+        app.run_webhook(listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                        url_path=settings.webhook_path, webhook_url=settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                        allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, stop_signals=stop_signals)
+    else:
+        log.info("long-polling mode (no public URL needed)")
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3, stop_signals=stop_signals)

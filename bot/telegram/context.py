@@ -21,6 +21,7 @@ from knowledge.languages import FALLBACK_LANGUAGE, normalise_language
 
 STATE_KEY = "askvn"
 CHOICE_KEY = "language_choice"  # in user_data: only a cache of what Rasa's tracker receives
+LOADED_KEY = "language_choice_loaded"
 TYPING_REFRESH_S = 4.5  # Telegram shows "typing…" for 5 s
 
 
@@ -47,6 +48,22 @@ def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
 def chosen_language(context: ContextTypes.DEFAULT_TYPE) -> str | None:
     data = context.user_data
     return normalise_language(data.get(CHOICE_KEY)) if data is not None else None
+
+
+async def load_choice(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> None:
+    """Fill the cache from Rasa's tracker once per user and process (e.g. after a restart).
+
+    Possible only when Rasa's HTTP API is on (ASKVN_RASA_API_TOKEN); otherwise a restart forgets the choice.
+    """
+    data, st = context.user_data, state(context)
+    if user is None or data is None or data.get(LOADED_KEY):
+        return
+    data[LOADED_KEY] = True
+    if CHOICE_KEY in data or st.settings.rasa_api_token is None or st.rasa_client is None:
+        return
+    choice = await st.rasa_client.language_choice(sender_id(user), st.settings.rasa_api_token.get_secret_value())
+    if choice and CHOICE_KEY not in data:
+        data[CHOICE_KEY] = choice
 
 
 def ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -32,5 +33,26 @@ class RasaClient:
             raise RasaUnavailable(f"unexpected reply from Rasa: {type(replies).__name__}")
         return [r for r in replies if isinstance(r, dict)]
 
+    async def language_choice(self, sender: str, api_token: str) -> str | None:
+        """The latest `language_choice` in `sender`'s tracker (needs Rasa's HTTP API); None when unknown."""
+        try:
+            response = await self._client.get(f"/conversations/{quote(sender, safe='')}/tracker",
+                                              params={"token": api_token, "include_events": "ALL"})
+            response.raise_for_status()
+            tracker = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.info("could not read the tracker for the language choice: %s", type(exc).__name__)
+            return None
+        return latest_language_choice(tracker.get("events") if isinstance(tracker, dict) else None)
+
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def latest_language_choice(events: object) -> str | None:
+    """The metadata `language_choice` of the most recent user event that carried one."""
+    for event in reversed(events if isinstance(events, list) else []):
+        meta = event.get("metadata") if isinstance(event, dict) and event.get("event") == "user" else None
+        if isinstance(meta, dict) and isinstance(meta.get("language_choice"), str):
+            return str(meta["language_choice"])
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Message, ReplyParameters, Update, User
 from telegram.ext import ContextTypes
 
-from bot.telegram.context import rasa_metadata, sender_id, state, typing, ui_language
+from bot.telegram.context import load_choice, rasa_metadata, sender_id, state, typing, ui_language
 from bot.telegram.rasa_client import RasaUnavailable
 from bot.telegram.ratelimit import Verdict
 from bot.telegram.rendering import escape, render
@@ -18,13 +18,14 @@ from knowledge.ui_text import say
 log = logging.getLogger("askvn.telegram")
 
 
-async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
-                   message: str) -> list[dict[str, Any]] | None:
+async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, message: str,
+                   reply_to: Message | None = None) -> list[dict[str, Any]] | None:
     """Rasa's replies, or None after telling the user Rasa is unavailable."""
     chat = update.effective_chat
     assert chat is not None
     thread_id = _thread_of(update.effective_message)
     started = time.perf_counter()
+    await load_choice(context, user)
     try:
         async with typing(context.bot, chat.id, thread_id):
             replies = await state(context).rasa.send(sender_id(user), message, rasa_metadata(user, context))
@@ -33,7 +34,7 @@ async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     log.debug("Rasa answered in %.0f ms", (time.perf_counter() - started) * 1000)
     if not replies:
         await chat.send_message(escape(say("unavailable", ui_language(update, context))),
-                                message_thread_id=thread_id)
+                                reply_parameters=_quote(reply_to), message_thread_id=thread_id)
         return None
     return replies
 
@@ -41,22 +42,26 @@ async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
 async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, message: str,
                 reply_to: Message | None = None) -> None:
     """Send `message` to Rasa as `user` and post every reply in the update's chat."""
-    replies = await ask_rasa(update, context, user, message)
+    replies = await ask_rasa(update, context, user, message, reply_to)
     if replies is None:
         return
     chat = update.effective_chat
     assert chat is not None
     thread_id = _thread_of(update.effective_message)
     for n, out in enumerate(render(replies, state(context).payloads)):
-        quote = (ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-                 if reply_to is not None and n == 0 else None)
-        await chat.send_message(out.html, reply_markup=out.reply_markup, reply_parameters=quote,
+        await chat.send_message(out.html, reply_markup=out.reply_markup,
+                                reply_parameters=_quote(reply_to) if n == 0 else None,
                                 message_thread_id=thread_id)
 
 
 def rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:
     user = update.effective_user
     return state(context).limiter.check(user.id) if user else Verdict.ALLOWED
+
+
+def _quote(message: Message | None) -> ReplyParameters | None:
+    """In groups the answer quotes the question, so everyone sees which one it answers."""
+    return ReplyParameters(message.message_id, allow_sending_without_reply=True) if message is not None else None
 
 
 def _thread_of(message: Message | None) -> int | None:

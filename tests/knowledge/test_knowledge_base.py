@@ -47,7 +47,7 @@ def test_coverage_meets_the_knowledge_base_targets(settings: Settings) -> None:
 
 @pytest.fixture(scope="module")
 def real_service(settings: Settings) -> KnowledgeService:
-    return KnowledgeService(settings.index_dir, kb_commands.embedding_config(settings))
+    return KnowledgeService(settings.index_dir, settings.embedding())
 
 
 @pytest.mark.parametrize(("question", "language", "topic"), [
@@ -59,7 +59,7 @@ def real_service(settings: Settings) -> KnowledgeService:
 ])
 def test_the_real_index_answers_common_questions(real_service: KnowledgeService, settings: Settings,
                                                  question: str, language: str, topic: str) -> None:
-    reply = answer_question(question, language, real_service.searcher(), kb_commands.policy(settings))
+    reply = answer_question(question, language, real_service.searcher(), settings.policy())
     assert reply.outcome in ("answer", "clarify")
     hits = real_service.searcher().search(question, k=3, language=language)
     assert hits[0].entry.topic == topic, [(h.entry.id, round(h.score, 3)) for h in hits]

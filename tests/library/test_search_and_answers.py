@@ -42,12 +42,31 @@ def test_english_answer_with_a_note_when_no_translation(service: KnowledgeServic
     assert "Français" in first_line and entry.texts["en"].answer.split()[0] in reply.text  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("nonsense", ["asdf qwerty", "who won the football world cup in 2018", "zzzz"])
+def test_a_bare_acknowledgement_is_never_answered_with_an_entry(service: KnowledgeService) -> None:
+    assert answer_question("ok", "en", service.searcher(), POLICY).outcome in ("no_answer", "clarify")
+
+
+@pytest.mark.parametrize("nonsense", ["asdf qwerty", "zzzz"])
 def test_nonsense_gets_an_honest_no_answer_with_closest_topics(service: KnowledgeService, nonsense: str) -> None:
     reply = answer_question(nonsense, "en", service.searcher(), POLICY)
     assert reply.outcome == "no_answer"
     assert reply.entry_id is None and len(reply.suggestions) == 3
     assert reply.candidates  # what staff will see in the gap report
+
+
+@pytest.mark.parametrize("question", ["Who won the football world cup in 2018?",
+                                      "Wie wird das Wetter morgen in Berlin?",
+                                      "Write me a poem about autumn leaves"])
+def test_questions_about_other_things_are_declined_as_out_of_scope(service: KnowledgeService,
+                                                                  question: str) -> None:
+    reply = answer_question(question, "en", service.searcher(), POLICY)
+    assert reply.outcome == "out_of_scope" and reply.entry_id is None and not reply.suggestions
+    assert "Vietnam" in reply.text
+
+
+def test_a_vietnam_question_without_an_entry_is_an_honest_gap_not_out_of_scope(service: KnowledgeService) -> None:
+    reply = answer_question("How many bridges cross the river in Da Nang?", "en", service.searcher(), POLICY)
+    assert reply.outcome in ("no_answer", "clarify")
 
 
 def test_empty_and_oversized_messages_are_answered_politely(service: KnowledgeService) -> None:

@@ -7,7 +7,7 @@ Runs a stdlib ThreadingHTTPServer on 127.0.0.1 (no extra packages). python-teleg
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -25,7 +25,7 @@ ENTITIES = {"lt", "gt", "amp", "quot"}
 JSON_FIELDS = {"chat_id", "reply_markup", "commands", "scope", "offset", "limit", "timeout", "allowed_updates",
                "message_id", "reply_parameters", "link_preview_options", "show_alert", "drop_pending_updates",
                "max_connections", "message_thread_id", "cache_time"}
-BOT = {"id": 4242, "is_bot": True, "first_name": "Ask Vietnam", "username": "AskVietnamTestBot",
+BOT: dict[str, Any] = {"id": 4242, "is_bot": True, "first_name": "Ask Vietnam", "username": "AskVietnamTestBot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
 
@@ -81,7 +81,7 @@ def check_html(text: str) -> int:
     if parser.rawdata:  # e.g. a lone "<b" at the end never became a tag
         raise ApiError(400, "Bad Request: can't parse entities: unfinished tag")
     if parser.stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to \"{parser.stack[-1]}\"")
+        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag \"{parser.stack[-1]}\"")
     return parser.visible
 
 
@@ -128,13 +128,20 @@ class TelegramStandIn:
         """The next `times` calls of `method` fail with a 400, as Telegram's errors do."""
         self._failures[method] = times
 
-    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+    def make_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An update with its id, not queued for getUpdates (for posting to a webhook)."""
         with self._lock:
-            update = {"update_id": next(self._update_ids), **update}
+            update = {"update_id": next(self._update_ids), **body}
             for part in ("message", "callback_query"):
-                chat = (update.get(part) or {}).get("chat") or ((update.get(part) or {}).get("message") or {}).get("chat")
+                body = update.get(part) or {}
+                chat = body.get("chat") or (body.get("message") or {}).get("chat")
                 if chat:
                     self._chats[chat["id"]] = chat
+        return update
+
+    def push(self, body: dict[str, Any]) -> dict[str, Any]:
+        update = self.make_update(body)
+        with self._lock:
             self._updates.append(update)
             self._lock.notify_all()
         return update
@@ -168,14 +175,14 @@ class TelegramStandIn:
             return [c for c in self.calls if c.method == method and c.error is None
                     and (chat_id is None or c.params.get("chat_id") == chat_id)]
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 60.0) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 60.0) -> Any:
         deadline = time.monotonic() + timeout
         while True:
             found = predicate()
             if found:
                 return found
             assert time.monotonic() < deadline, f"timed out; calls so far: {[(c.method, c.params) for c in self.calls]}"
-            await asyncio.sleep(0.05)
+            time.sleep(0.05)
 
     # --- the API ---------------------------------------------------------------------------------
     def _call(self, method: str, params: dict[str, Any]) -> Any:
@@ -206,7 +213,7 @@ class TelegramStandIn:
             text = str(params.get("text", ""))
             visible = check_html(text) if params.get("parse_mode") == "HTML" else len(text.encode("utf-16-le")) // 2
             if not 1 <= visible <= 4096:
-                raise ApiError(400, "Bad Request: message is too long" if visible else "Bad Request: message text is empty")
+                raise ApiError(400, "Bad Request: message is too long" if visible else "Bad Request: text is empty")
             return self._message(params, text)
         if method == "editMessageReplyMarkup":
             edited = self._message(params, "")
@@ -255,7 +262,8 @@ class TelegramStandIn:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client gave up (shutdown)
+                    self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
                 pass

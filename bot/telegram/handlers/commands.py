@@ -7,7 +7,7 @@ import re
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.telegram.context import ui_language
+from bot.telegram.context import load_choice, ui_language
 from bot.telegram.rendering import escape
 from knowledge.languages import LANGUAGES, NATIVE_NAMES
 from knowledge.ui_text import say
@@ -29,6 +29,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     if update.effective_message is not None:
+        await load_choice(context, update.effective_user)
         await update.effective_message.reply_text(escape(say(key, ui_language(update, context))), do_quote=False)
 
 
@@ -46,6 +47,7 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
+        await load_choice(context, update.effective_user)
         await update.effective_message.reply_text(escape(say("choose_language", ui_language(update, context))),
                                                   reply_markup=language_keyboard(), do_quote=False)
 

@@ -1,0 +1,58 @@
+"""`askvn run --watch`: rebuild and publish the index whenever a knowledge file is saved.
+
+Runs as its own supervised process so a slow build never blocks the servers; they pick up each publish
+through the usual hot reload. A save with errors is reported (file and line) and the last good index
+keeps serving, exactly as with `askvn kb build`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from watchfiles import Change, watch
+
+from bot import kb_commands
+from bot.logs import configure_logging
+from bot.settings import Settings, get_settings
+from knowledge.errors import AskVnError, ValidationFailed
+
+log = logging.getLogger("askvn.watch")
+
+
+def is_knowledge_file(change: Change, path: str) -> bool:
+    """Only entry files matter; editors' swap and backup files are ignored."""
+    return path.endswith(".yaml") and not Path(path).name.startswith((".", "#"))
+
+
+def rebuild(settings: Settings) -> None:
+    """One build; never raises, so one bad save does not end the watcher."""
+    try:
+        result = kb_commands.build(settings)
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            if problem.severity == "error":
+                log.error("%s", problem)
+        log.error("not published: %s; still serving the previous index", exc)
+        return
+    except AskVnError as exc:
+        log.error("not published: %s", exc)
+        return
+    if result.published:
+        log.info("published %s (%d embedded, %d reused, %.1fs)", result.build_id, result.embedded,
+                 result.reused, result.seconds)
+
+
+def watch_forever(settings: Settings, stop: threading.Event | None = None) -> None:
+    """Build now, then after every batch of saves (1.5 s debounce) until `stop` is set or Ctrl-C."""
+    log.info("watching %s for changes", settings.knowledge_dir)
+    rebuild(settings)  # catch up with edits made while nothing was watching
+    for _changes in watch(settings.knowledge_dir, watch_filter=is_knowledge_file, debounce=1500,
+                          stop_event=stop, raise_interrupt=False):
+        rebuild(settings)
+
+
+if __name__ == "__main__":
+    configure_logging(get_settings().log_level)
+    watch_forever(get_settings())

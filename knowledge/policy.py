@@ -1,0 +1,23 @@
+"""The answer policy's thresholds, in a module with no heavy imports (settings load it in every process).
+
+Scores are the fused retrieval score of knowledge/search.py; the defaults are calibrated on the dev
+split of tests/eval/devset.yaml (`askvn eval --calibrate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Policy:
+    answer_threshold: float = 0.86
+    clarify_threshold: float = 0.835
+    clarify_margin: float = 0.015
+    out_of_scope_threshold: float = 0.80  # below this, with no Vietnamese place named: not about Vietnam
+    max_chars: int = 1000
+
+
+# Cosine similarity above which two entries' question phrasings count as the same question (a warning
+# in `askvn kb validate`; measured on the knowledge base, see knowledge/near_duplicates.py).
+NEAR_DUPLICATE_THRESHOLD = 0.99

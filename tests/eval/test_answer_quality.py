@@ -1,0 +1,57 @@
+"""Answer quality on the labelled dev set, through the library and through the full conversation.
+
+`askvn eval` exits non-zero below the floors in thresholds.yaml; these tests run it on the real index
+(published by `make setup`) so CI guards against regressions.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from bot.evaluation import DEVSET, check_thresholds, evaluate, run_rest, summarise, table
+from bot.settings import Settings
+from knowledge.evaluation.devset import load_devset
+from tests.stack import Stack, running_stack
+
+pytestmark = pytest.mark.integration
+
+
+def test_devset_is_labelled_with_existing_entries() -> None:
+    from knowledge.loader import load_knowledge
+
+    ids = {e.id for e in load_knowledge(Settings().knowledge_dir).entries}
+    questions = load_devset(DEVSET)
+    assert len(questions) >= 400 and len({q.lang for q in questions}) == 10
+    assert sum(1 for q in questions if q.kind == "out_of_scope") >= 60
+    missing = sorted({i for q in questions for i in q.acceptable} - ids)
+    assert missing == []
+
+
+def test_library_answer_quality_meets_the_floors() -> None:
+    report = evaluate(Settings())
+    print(table(report, "library", "heldout"))
+    assert report["failures"] == []
+
+
+@pytest.fixture(scope="module")
+def real_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The assistant over the real published index (a copy, so the test never touches var/)."""
+    data_dir = tmp_path_factory.mktemp("real-stack")
+    shutil.copytree(Settings().index_dir, data_dir / "index", symlinks=True)
+    with running_stack(data_dir) as stack:
+        yield stack
+
+
+def test_conversation_answer_quality_meets_the_floors(real_stack: Stack) -> None:
+    outcomes = run_rest(load_devset(DEVSET), real_stack.rasa_url)
+    report = {"conversation": {"all": summarise(outcomes)}}
+    heldout = [o for o in outcomes if o.question.split == "heldout"]
+    report["conversation"]["heldout"] = summarise(heldout)
+    print(table(report, "conversation", "heldout"))
+    assert check_thresholds(report) == []
+    assert all(o.outcome != "none" for o in outcomes), "every reply must carry the askvn outcome message"
+
+

@@ -1,0 +1,109 @@
+"""Publishing a new index while visitors are asking: no failed or half-answered request, and the new
+entry is served within seconds (the action server hot-reloads `CURRENT`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge.embedding.embedder import Embedder
+from knowledge.index.builder import build_and_publish
+from knowledge.index.store import IndexStore
+from knowledge.loader import load_valid_knowledge
+from tests.conftest import ROOT
+from tests.stack import Stack, running_stack
+from tests.staff import new_entry
+
+pytestmark = pytest.mark.integration
+STEADY = [("Do I need a visa to visit Vietnam?", "e-visa"), ("What currency is used in Vietnam?", "currency")]
+
+
+@pytest.fixture(scope="module")
+def live_stack(fixture_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Its own stack over a *copy* of the fixture index, so publishing here changes no other test."""
+    data_dir = tmp_path_factory.mktemp("live-data")
+    shutil.copytree(fixture_index_dir, data_dir / "index")
+    with running_stack(data_dir) as stack:
+        yield stack
+
+
+def ask(stack: Stack, message: str, sender: str) -> dict[str, Any]:
+    """One request; returns what a visitor got (raises on any HTTP failure)."""
+    messages = stack.ask(message, sender=sender)
+    outcomes = [m["custom"]["askvn"] for m in messages if isinstance(m.get("custom"), dict) and "askvn" in m["custom"]]
+    text = "\n".join(m["text"] for m in messages if m.get("text"))
+    return {"outcomes": outcomes, "text": text}
+
+
+def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: Stack, kb_copy: Path,
+                                                                   embedder: Embedder) -> None:
+    before = ask(live_stack, new_entry.QUESTION, "before")["outcomes"][0]
+    assert before.get("entry_id") != new_entry.ENTRY_ID
+
+    new_entry.add_to(kb_copy)
+    failures: list[str] = []
+    replies: list[tuple[str, dict[str, Any]]] = []
+    stop = threading.Event()
+
+    def keep_asking(worker: int) -> None:
+        n = 0
+        while not stop.is_set():
+            question, _ = STEADY[(n + worker) % len(STEADY)]
+            n += 1
+            try:
+                replies.append((question, ask(live_stack, question, f"load-{worker}-{n}")))
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                failures.append(f"{question}: {exc!r}")
+
+    workers = [threading.Thread(target=keep_asking, args=(i,), daemon=True) for i in range(2)]
+    for w in workers:
+        w.start()
+    time.sleep(3)
+    store = IndexStore(live_stack.data_dir / "index")
+    old_build = store.current_id()
+    build_started = time.monotonic()
+    result = build_and_publish(load_valid_knowledge(kb_copy), embedder, store)
+    published_at = time.monotonic()
+    assert result.published and store.current_id() != old_build
+
+    served_after: float | None = None
+    probes = 0
+    while time.monotonic() - published_at < 60:
+        probes += 1
+        reply = ask(live_stack, new_entry.QUESTION, f"probe-{probes}")
+        if reply["outcomes"] and reply["outcomes"][0].get("entry_id") == new_entry.ENTRY_ID:
+            served_after = time.monotonic() - published_at
+            assert reply["outcomes"][0]["outcome"] == "answer" and new_entry.ANSWER_MARKER in reply["text"]
+            break
+        time.sleep(0.2)
+    time.sleep(2)  # keep the load running across the switch
+    stop.set()
+    for w in workers:
+        w.join(timeout=120)
+
+    assert failures == []
+    assert len(replies) >= 4, "the load generator hardly ran"
+    for question, reply in replies:  # every reply complete: one outcome, the right entry, and its text
+        expected = dict(STEADY)[question]
+        assert len(reply["outcomes"]) == 1, reply
+        assert reply["outcomes"][0]["outcome"] == "answer" and reply["outcomes"][0]["entry_id"] == expected, reply
+        assert reply["text"].strip(), reply
+    assert served_after is not None, "the new entry was not served within 60 s of publishing"
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "live_update.json").write_text(json.dumps({
+        "publish_to_served_s": round(served_after, 2),
+        "build_start_to_served_s": round(published_at + served_after - build_started, 2),
+        "requests_during_switch": len(replies), "failures": 0,
+        "build_seconds": round(result.seconds, 2), "embedded": result.embedded, "reused": result.reused,
+        "index_check_interval_s": float(os.environ.get("ASKVN_INDEX_CHECK_INTERVAL_S", 2)),
+    }, indent=2), encoding="utf-8")

@@ -1,0 +1,68 @@
+"""Start and stop a real `askvn run` stack (action server + Rasa, and whatever channels it runs)
+on free ports, for tests that talk to the assistant the way users do."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def ask(self, message: str, sender: str = "tester", metadata: dict[str, object] | None = None) -> list[dict]:
+        body: dict[str, object] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return list(response.json())
+
+
+@contextmanager
+def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
+    """`askvn run` with its data in `data_dir` (which must hold an index); stopped with Ctrl-C,
+    which must end every process cleanly with exit code 0."""
+    ports = {"rasa": free_port(), "action": free_port(), "web": free_port()}
+    env = dict(os.environ, ASKVN_DATA_DIR=str(data_dir), ASKVN_RASA_PORT=str(ports["rasa"]),
+               ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]), **extra_env)
+    log = data_dir / "stack.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while "Ask Vietnam is running" not in log.read_text(errors="replace"):
+        assert proc.poll() is None, f"askvn run exited early:\n{log.read_text()[-3000:]}"
+        assert time.monotonic() < deadline, f"stack not ready in 300 s:\n{log.read_text()[-3000:]}"
+        time.sleep(1)
+    try:
+        yield Stack(f"http://127.0.0.1:{ports['rasa']}", data_dir, proc, log, ports)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    output = log.read_text(errors="replace")
+    assert code == 0, f"askvn run exited {code} on Ctrl-C:\n{output[-3000:]}"
+    assert "stopping rasa" in output and "stopping actions" in output
