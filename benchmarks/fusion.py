@@ -1,15 +1,17 @@
 """Fusion rules for hybrid retrieval, written so the lead can move them into knowledge/search.py.
 
-Every function takes per-candidate scores as arrays whose last axis is the candidate set of one query
+Every fusion takes per-candidate scores as arrays whose last axis is the candidate set of one query
 (1-D for one query as in `Searcher.search`, 2-D for a batch as in the benchmark). Non-candidates are
 marked with NaN in the input arrays and get -inf back, so any ranking sorts them last.
 
-Why not just `dense + 0.1 * coverage` (the current rule)? Coverage only says whether the question's
-words occur in the document; it ignores term frequency and length normalisation, so on long passages
-many wrong candidates share the question's common words and the bonus barely separates them. BM25 does
-separate them, but its raw scale varies per query and per language, so it has to be normalised before
-it is added to a cosine. Across languages BM25 sees mostly noise (only names and numbers overlap), so
-its weight is scaled by how confident BM25 is for this query (see `confidence`).
+What the XQuAD benchmark (benchmarks/xquad_retrieval.py, xquad_tune.py) found:
+- No fusion rule beats the current `weighted` (cosine + 0.1 × coverage) by more than noise. RRF (any k)
+  is worse, most of all cross-language (BM25 ranks are noise there and RRF weighs them like dense).
+  z-score/min-max sums, BM25-confidence-scaled sums (`normalised_sum` with power, `cosine_plus_bm25`)
+  tie with `weighted` (coverage is already small when BM25 is unreliable, so `weighted` self-scales).
+- The gains come from the *inputs* of the fusion: the dense score of a passage as the mean of the
+  paragraph cosine and its best sentence's cosine (`passage_cosine`), queries shifted into the
+  document's language (`language_means` + `shifted_dense`), and Vietnamese syllable bigrams for BM25.
 """
 
 from __future__ import annotations
@@ -136,3 +138,12 @@ def shifted_dense(vector: np.ndarray, query_language: str, doc_vectors: np.ndarr
         return scores
     shift = np.stack([means[lang] - origin if lang in means else np.zeros_like(origin) for lang in doc_languages])
     return scores + np.einsum("nd,nd->n", shift, doc_vectors)
+
+
+def passage_cosine(paragraph: np.ndarray, best_sentence: np.ndarray) -> np.ndarray:
+    """Dense score of a long passage: mean of its whole-text cosine and its best sentence's cosine.
+
+    A question usually targets one sentence; the whole-passage vector dilutes it (and e5 truncates at
+    512 tokens), while a sentence alone loses the passage's topic. The mean keeps both.
+    """
+    return (paragraph + best_sentence) / 2

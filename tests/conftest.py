@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from knowledge.index.builder import build_and_publish
 from knowledge.index.store import IndexStore
 from knowledge.loader import load_valid_knowledge
 from knowledge.service import KnowledgeService
+from tests.stack import Stack, running_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "knowledge"
@@ -49,3 +51,14 @@ def service(fixture_index_dir: Path, embedding_config: EmbeddingConfig, embedder
     svc = KnowledgeService(fixture_index_dir, embedding_config)
     svc.embedder = embedder  # share the loaded model across fixtures
     return svc
+
+
+@pytest.fixture(scope="session")
+def stack(fixture_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One real running assistant (`askvn run`: action server, Rasa, web page) over the fixture index,
+    shared by the conversation, web and Telegram tests; stopped with Ctrl-C at the end, which must
+    stop every process cleanly."""
+    data_dir = tmp_path_factory.mktemp("stack-data")
+    (data_dir / "index").symlink_to(fixture_index_dir)
+    with running_stack(data_dir) as running:
+        yield running

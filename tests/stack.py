@@ -33,6 +33,11 @@ class Stack:
     log: Path
     ports: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def web_url(self) -> str:
+        """The web chat's demo page (bot/web)."""
+        return f"http://127.0.0.1:{self.ports['web']}"
+
     def ask(self, message: str, sender: str = "tester", metadata: dict[str, object] | None = None) -> list[dict]:
         body: dict[str, object] = {"sender": sender, "message": message}
         if metadata:
@@ -47,8 +52,11 @@ def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     """`askvn run` with its data in `data_dir` (which must hold an index); stopped with Ctrl-C,
     which must end every process cleanly with exit code 0."""
     ports = {"rasa": free_port(), "action": free_port(), "web": free_port()}
+    web_origins = f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']}"
     env = dict(os.environ, ASKVN_DATA_DIR=str(data_dir), ASKVN_RASA_PORT=str(ports["rasa"]),
-               ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]), **extra_env)
+               ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]),
+               ASKVN_CORS_ORIGINS=web_origins)
+    env.update(extra_env)
     log = data_dir / "stack.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,

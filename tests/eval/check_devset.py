@@ -52,11 +52,12 @@ def main(path: Path) -> int:
 
     table = Counter((d["lang"], d["kind"], d["split"]) for d in qs)
     print(f"{len(qs)} questions, {len(ids)} entries")
-    print(f"{'lang':5}" + "".join(f"{k[:6]+'/'+s[:4]:>14}" for k in KINDS for s in ("dev", "heldout")) + f"{'total':>7}")
+    header = "".join(f"{k[:6] + '/' + s[:4]:>14}" for k in KINDS for s in ("dev", "heldout"))
+    print(f"{'lang':5}" + header + f"{'total':>7}")
     for lang in LANGS:
         row = [table[(lang, k, s)] for k in KINDS for s in ("dev", "heldout")]
         print(f"{lang:5}" + "".join(f"{n:>14}" for n in row) + f"{sum(row):>7}")
-    row = [sum(table[(l, k, s)] for l in LANGS) for k in KINDS for s in ("dev", "heldout")]
+    row = [sum(table[(lg, k, s)] for lg in LANGS) for k in KINDS for s in ("dev", "heldout")]
     print(f"{'all':5}" + "".join(f"{n:>14}" for n in row) + f"{sum(row):>7}")
     print("styles:", dict(Counter(d["style"] for d in qs)))
     for e in errors:

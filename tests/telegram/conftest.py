@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.telegram.app import build_application, run
 from bot.telegram.settings import TelegramSettings
-from tests.integration.conftest import free_port
+from tests.stack import free_port
 from tests.telegram.standin import Call, TelegramStandIn
 
 
@@ -105,9 +105,3 @@ def bot_factory(telegram_api: TelegramStandIn) -> Iterator[Callable[..., Running
     yield make
     for bot in started:
         bot.stop()
-
-
-# The real Rasa stack for the `integration` tests here. Imported, not moved, to leave tests/integration alone.
-# pytest keys session fixtures by the conftest that defines them, so a run of tests/integration AND tests/telegram
-# starts two stacks; once `stack` lives in tests/conftest.py, delete this line.
-from tests.integration.conftest import stack  # noqa: E402, F401

@@ -20,7 +20,7 @@ from bot.telegram.rendering import escape
 from knowledge.languages import LANGUAGES
 from knowledge.ui_text import say
 from tests.conftest import ROOT
-from tests.integration.conftest import free_port
+from tests.stack import free_port
 from tests.telegram.conftest import RunningBot, user
 from tests.telegram.standin import BOT, TelegramStandIn
 

@@ -12,7 +12,7 @@ import pytest
 from bot.telegram.rasa_client import latest_language_choice
 from bot.telegram.rendering import escape
 from knowledge.ui_text import say
-from tests.integration.conftest import Stack
+from tests.stack import Stack
 from tests.telegram.conftest import RunningBot, user
 from tests.telegram.standin import BOT, Call
 

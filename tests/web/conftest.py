@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.conftest import ROOT
-from tests.integration.conftest import stack  # noqa: F401  (the one running stack, shared with tests/integration)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -17,7 +17,8 @@ export class Chat {
     this.store = new Store(options.server);
     this.sessionId = this.store.sessionId();
     this.items = this.store.history();
-    this.outbox = this.store.get("outbox") || [];
+    const outbox = this.store.get("outbox");
+    this.outbox = Array.isArray(outbox) ? outbox : [];
     this.language = this.store.get("language") || options.language;
     this.confirmed = false;
     this.everConnected = false;
