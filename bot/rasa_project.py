@@ -11,8 +11,9 @@ from bot.settings import PROJECT_ROOT, Settings
 from knowledge.errors import SetupError
 
 MODEL_NAME = "askvn"
-PROJECT_FILES = ("config.yml", "domain.yml", "data", "rasa_addons", "requirements/rasa-deps.lock",
-                 "requirements/rasa.txt")
+# The training inputs; channel code in rasa_addons/ is loaded at run time only, so it is not listed.
+PROJECT_FILES = ("config.yml", "domain.yml", "data", "rasa_addons/multilingual_tokenizer.py",
+                 "requirements/rasa-deps.lock", "requirements/rasa.txt")
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:

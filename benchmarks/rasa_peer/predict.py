@@ -36,6 +36,11 @@ def _entry_id(key: str | None) -> str | None:
     return key[len(prefix):] if key and key.startswith(prefix) else None
 
 
+def summary_path(predictions: Path) -> Path:
+    """Where the run summary (count, model load time) goes, next to the predictions."""
+    return predictions.with_name(predictions.stem + ".summary.json")
+
+
 def to_prediction(qid: str, parsed: dict[str, Any], ms: float) -> dict[str, Any]:
     """One prediction row from Rasa's parse result."""
     selector = (parsed.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
@@ -80,7 +85,10 @@ def main(argv: list[str] | None = None) -> None:
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line]
     rows, load_seconds = asyncio.run(predict(args.model, questions))
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(json.dumps({"predictions": len(rows), "load_seconds": round(load_seconds, 2)}), file=sys.stderr)
+    # A side file, not stderr: Rasa's coloured warnings leave escape codes in front of whatever follows.
+    summary = json.dumps({"predictions": len(rows), "load_seconds": round(load_seconds, 2)})
+    summary_path(args.out).write_text(summary + "\n", encoding="utf-8")
+    print(summary, file=sys.stderr)
 
 
 if __name__ == "__main__":

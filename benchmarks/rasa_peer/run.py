@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rasa_peer import askvn_format, generate, train
+from benchmarks.rasa_peer import askvn_format, generate, predict, train
 from benchmarks.rasa_peer.devset import Question, export_jsonl, load_devset
 from benchmarks.rasa_peer.score import Prediction, load_predictions, score
 from knowledge.evaluation.devset import load_devset as load_askvn_devset
@@ -26,15 +26,15 @@ DEFAULT_DEVSET = generate.PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
 
 
 def run_predict(model: Path, questions: Path, out: Path, threads: int) -> dict[str, Any]:
-    """Run predict.py in the Rasa venv; returns its summary line (load time)."""
+    """Run predict.py in the Rasa venv; returns its summary (model load time)."""
     cmd = [str(train.RASA_VENV / "bin" / "python"), str(PREDICT_SCRIPT), str(model), str(questions), str(out)]
     result = subprocess.run(cmd, cwd=generate.PROJECT_ROOT, env=train.rasa_env(threads), check=False,
                             stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-4000:])
         raise RuntimeError(f"predict.py failed (exit {result.returncode})")
-    last = [line for line in result.stderr.splitlines() if line.startswith("{")]
-    return json.loads(last[-1]) if last else {}
+    summary = predict.summary_path(out)
+    return json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else {}
 
 
 def _pct(value: float | None) -> str:
@@ -65,8 +65,8 @@ def format_table(results: dict[str, Any]) -> str:
     m = results["model"]
     lines.append(f"training {m['train_seconds']} s ({'trained now' if m['trained'] else 'cached'}), "
                  f"model {m['model_bytes'] / 1e6:.1f} MB, load {m.get('load_seconds', '?')} s, "
-                 f"{m['entries']} entries / {m['examples']} examples, epochs: ResponseSelector {m['epochs']}, "
-                 f"DIET {m['diet_epochs']}")
+                 f"{m.get('entries', '?')} entries / {m.get('examples', '?')} examples, epochs: ResponseSelector "
+                 f"{m['epochs']}, DIET {m['diet_epochs']}{' (STALE model)' if m.get('stale_model') else ''}")
     return "\n".join(lines)
 
 
@@ -104,10 +104,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--diet-epochs", type=int, default=generate.DEFAULT_DIET_EPOCHS, help="DIET epochs")
     parser.add_argument("--threads", type=int, default=2, help="TensorFlow threads for training and prediction")
     parser.add_argument("--force-train", action="store_true")
+    parser.add_argument("--reuse-model", action="store_true",
+                        help="predict with the model already in --out even if the knowledge changed since "
+                             "(a training takes ~40 min here); results then say stale_model: true")
     args = parser.parse_args(argv)
 
-    counts = generate.generate(args.out, epochs=args.epochs, diet_epochs=args.diet_epochs)
-    info = train.train(args.out, force=args.force_train, threads=args.threads)
+    if args.reuse_model:
+        info = train.existing(args.out)
+        counts: dict[str, Any] = {"stale_model": info.fingerprint != train.fingerprint(args.out)}
+    else:
+        counts = generate.generate(args.out, epochs=args.epochs, diet_epochs=args.diet_epochs)
+        info = train.train(args.out, force=args.force_train, threads=args.threads)
     questions = load_devset(args.devset)
     questions_file, predictions_file = args.out / "questions.jsonl", args.out / "predictions.jsonl"
     export_jsonl(questions, questions_file)

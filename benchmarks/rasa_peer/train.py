@@ -87,3 +87,11 @@ def train(project: Path, *, force: bool = False, threads: int = 2) -> TrainInfo:
                      model_bytes=model.stat().st_size, fingerprint=current)
     stamp.write_text(json.dumps(asdict(info), indent=2) + "\n")
     return info
+
+
+def existing(project: Path) -> TrainInfo:
+    """The model already trained in `project`, whatever changed since (see `run.py --reuse-model`)."""
+    stamp = project / "models" / f"{MODEL_NAME}.train.json"
+    if not stamp.exists():
+        raise RuntimeError(f"no trained model in {project / 'models'}")
+    return TrainInfo(**{**json.loads(stamp.read_text()), "trained": False})

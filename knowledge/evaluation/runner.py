@@ -73,7 +73,7 @@ def calibrate(questions: list[DevQuestion], searcher: CachingSearcher, base: Pol
     out-of-scope declines above the floors (ties: more correct outright answers)."""
     best: tuple[tuple[float, float], Policy, dict[str, Any]] | None = None
     languages = detect_languages(questions)
-    grid = itertools.product(np.arange(0.84, 0.96, 0.005), np.arange(0.80, 0.92, 0.005), (0.0, 0.01, 0.02, 0.03))
+    grid = itertools.product(np.arange(0.84, 0.96, 0.005), np.arange(0.80, 0.92, 0.005), (0.0, 0.015, 0.03, 0.05))
     for answer_t, clarify_t, margin in grid:
         if clarify_t > answer_t:
             continue
