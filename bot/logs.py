@@ -11,5 +11,5 @@ def configure_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    for noisy in ("httpx", "sentence_transformers", "faiss", "filelock"):
+    for noisy in ("httpx", "sentence_transformers", "faiss", "filelock", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -87,6 +87,8 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
     hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
     outcome = decide(hits, policy)
+    if outcome != "no_answer" and _no_lexical_evidence(text, language, searcher):
+        outcome = "no_answer"
     if outcome == "answer":
         reply = answer_entry(hits[0].entry, language, score=hits[0].score, catalogue=searcher.loaded.entries)
         return replace(reply, candidates=candidates)
@@ -140,3 +142,9 @@ def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy
     well is about something else; gibberish gets the honest no-answer with topics instead."""
     weak = top is None or top < policy.out_of_scope_threshold
     return weak and len(tokenize(text, language)) >= 3 and not mentions_vietnam(text)
+
+
+def _no_lexical_evidence(text: str, language: str, searcher: Searcher) -> bool:
+    """No word of the message occurs anywhere in the knowledge base and it names no place: dense
+    similarity alone is unreliable for such input ("asdf qwerty" scores like a real question)."""
+    return not searcher.lexical.knows_any(tokenize(text, language)) and not mentions_vietnam(text)

@@ -62,3 +62,7 @@ class LexicalIndex:
         total = sum(self.idf.get(t, self.max_idf) for t in unique)
         found = sum(self.idf[t] for t in unique if t in vocab)
         return found / total if total else 0.0
+
+    def knows_any(self, tokens: list[str]) -> bool:
+        """Whether any token occurs anywhere in the knowledge base (gibberish has none)."""
+        return any(t in self.idf for t in tokens)

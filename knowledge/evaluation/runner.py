@@ -28,6 +28,7 @@ class CachingSearcher:
     def __init__(self, searcher: Searcher):
         self.inner = searcher
         self.loaded = searcher.loaded
+        self.lexical = searcher.lexical
         self._cache: dict[tuple[Any, ...], list[Hit]] = {}
         self.ms: dict[str, float] = {}
 
