@@ -16,7 +16,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.evaluation.devset import DevQuestion, load_devset
-from knowledge.evaluation.metrics import Outcome, summarise
+from knowledge.evaluation.metrics import Outcome, by_split, summarise
 
 __all__ = ["DEVSET", "check_thresholds", "evaluate", "run_rest", "summarise", "table"]
 from knowledge.evaluation.runner import CachingSearcher, calibrate, run_library
@@ -36,7 +36,7 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
         "devset": str(devset), "build": searcher.inner.build_id,
         "policy": {"answer_threshold": policy.answer_threshold, "clarify_threshold": policy.clarify_threshold,
                    "clarify_margin": policy.clarify_margin},
-        "library": _by_split(run_library(questions, searcher, policy)),
+        "library": by_split(run_library(questions, searcher, policy)),
     }
     if do_calibrate:
         dev = [q for q in questions if q.split == "dev"]
@@ -45,16 +45,9 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
                                        "clarify_threshold": tuned.clarify_threshold,
                                        "clarify_margin": tuned.clarify_margin, "dev_summary": summary}
     if rest_url:
-        report["conversation"] = _by_split(run_rest(questions, rest_url))
+        report["conversation"] = by_split(run_rest(questions, rest_url))
     report["failures"] = check_thresholds(report)
     return report
-
-
-def _by_split(outcomes: list[Outcome]) -> dict[str, Any]:
-    splits = sorted({o.question.split for o in outcomes})
-    result = {split: summarise([o for o in outcomes if o.question.split == split]) for split in splits}
-    result["all"] = summarise(outcomes)
-    return result
 
 
 def run_rest(questions: list[DevQuestion], rest_url: str) -> list[Outcome]:

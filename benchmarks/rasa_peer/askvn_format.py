@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.evaluation.devset import DevQuestion
-from knowledge.evaluation.metrics import Outcome, summarise
+from knowledge.evaluation.metrics import Outcome, by_split
+
+__all__ = ["COLUMNS", "by_split", "outcomes", "table"]  # by_split re-exported for run.py
 
 COLUMNS = (("hit_at_1", "hit@1"), ("mrr_at_10", "mrr@10"), ("correct_answers_in_scope", "correct"),
            ("answer_precision", "precision"), ("declined_out_of_scope", "declined"), ("latency_ms_p50", "p50 ms"),
@@ -33,13 +35,6 @@ def outcomes(questions: list[DevQuestion], predictions: list[dict[str, Any]], th
             outcome = "answer"
         result.append(Outcome(question, outcome, entry, tuple(p.get("ranking") or ()), (), float(p["ms"])))
     return result
-
-
-def by_split(items: list[Outcome]) -> dict[str, Any]:
-    splits = sorted({o.question.split for o in items})
-    report = {split: summarise([o for o in items if o.question.split == split]) for split in splits}
-    report["all"] = summarise(items)
-    return report
 
 
 def table(section: dict[str, Any], title: str) -> str:

@@ -32,6 +32,14 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     return report
 
 
+def by_split(outcomes: list[Outcome]) -> dict[str, Any]:
+    """summarise() for each split of the dev set (dev, heldout) and for all questions."""
+    splits = sorted({o.question.split for o in outcomes})
+    result = {split: summarise([o for o in outcomes if o.question.split == split]) for split in splits}
+    result["all"] = summarise(outcomes)
+    return result
+
+
 def _metrics(items: list[Outcome]) -> dict[str, Any]:
     inscope = [o for o in items if o.question.should_answer]
     decline = [o for o in items if not o.question.should_answer]
