@@ -15,7 +15,6 @@ from typing import Annotated
 
 import typer
 
-from bot import kb_commands
 from bot.logs import configure_logging
 from bot.settings import get_settings
 from knowledge.errors import AskVnError, ModelError, ValidationFailed
@@ -128,6 +127,8 @@ def kb_validate(
     = True,
 ) -> None:
     """Check every knowledge file; all problems with file and line. Exit 1 on errors, 0 on warnings."""
+    from bot import kb_commands  # the knowledge library: only commands that need it load it
+
     result = kb_commands.validate(get_settings())
     if similarity:
         try:
@@ -165,6 +166,8 @@ def kb_new(
 @kb.command("build")
 def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
     """Validate, embed what changed and publish a new index (running servers switch to it)."""
+    from bot import kb_commands  # the knowledge library: only commands that need it load it
+
     try:
         result = kb_commands.build(get_settings(), force=force)
     except AskVnError as exc:
@@ -184,6 +187,8 @@ def kb_search(
     as_json: JsonFlag = False,
 ) -> None:
     """Show what the assistant would answer and the closest entries with scores."""
+    from bot import kb_commands  # the knowledge library: only commands that need it load it
+
     try:
         data = kb_commands.search(get_settings(), text, lang, k)
     except AskVnError as exc:
@@ -200,6 +205,8 @@ def kb_search(
 @kb.command("stats")
 def kb_stats(as_json: JsonFlag = False) -> None:
     """Coverage: entries per topic and language, missing sources or review dates, stale entries."""
+    from bot import kb_commands  # the knowledge library: only commands that need it load it
+
     data = kb_commands.stats(get_settings())
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -210,6 +217,8 @@ def kb_stats(as_json: JsonFlag = False) -> None:
 @kb.command("rollback")
 def kb_rollback() -> None:
     """Serve the previously published index again."""
+    from bot import kb_commands  # the knowledge library: only commands that need it load it
+
     try:
         build_id = kb_commands.rollback(get_settings())
     except AskVnError as exc:
