@@ -90,7 +90,6 @@ def stats(settings: Settings, *, today: date | None = None) -> dict[str, Any]:
         "missing_review_date": [],  # the loader rejects an entry without one; kept for the contract
         "stale": sorted(e.id for e in entries if today - e.reviewed > timedelta(days=settings.stale_after_days)),
         "stale_after_days": settings.stale_after_days,
-        "reviewed_within_days": {"30": sum(1 for e in entries if today - e.reviewed <= timedelta(30))},
     }
 
 

@@ -53,6 +53,8 @@ def detect_language(text: str, *, hint: str | None = None, previous: str | None 
         return fallback
     top = values[0]
     code = _CODES[top.language]
-    if code in ("zh", "ja") or letters >= 12 and top.value >= CONFIDENT / 2:
+    han_script = code in ("zh", "ja")  # Han characters leave no doubt between our ten languages
+    long_enough = letters >= 12 and top.value >= CONFIDENT / 2  # longer text: a weaker lead suffices
+    if han_script or long_enough:
         return code
     return code if top.value >= CONFIDENT else fallback
