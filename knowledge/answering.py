@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from knowledge.followups import contextual_query, focus_places, has_follow_up_marker
+from knowledge.foreign_places import foreign_places
 from knowledge.model import Entry, Source
 from knowledge.places import mentions_vietnam
 from knowledge.policy import Policy
@@ -86,6 +87,9 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
         return Reply("no_answer", language, say("too_long", language, max_chars=policy.max_chars))
     hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
+    if is_about_elsewhere(text, language):
+        return Reply("out_of_scope", language, say("out_of_scope", language),
+                     score=hits[0].score if hits else None, candidates=candidates)
     outcome = decide(hits, policy)
     if outcome != "no_answer" and _no_lexical_evidence(text, language, searcher):
         outcome = "no_answer"
@@ -135,6 +139,11 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
                  sources=entry.sources, reviewed=entry.reviewed.isoformat(), answer_language=used,
                  suggestions=related)
 
+
+
+def is_about_elsewhere(text: str, language: str) -> bool:
+    """The message names a country or city outside Vietnam and no place in Vietnam ("visa for Thailand?")."""
+    return not mentions_vietnam(text) and bool(foreign_places().find(text, language))
 
 
 def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy) -> bool:

@@ -6,6 +6,7 @@ the conversation's language or the channel's hint.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
@@ -19,6 +20,21 @@ _LINGUA = {
 }
 _CODES = {v: k for k, v in _LINGUA.items()}
 CONFIDENT = 0.6  # lingua's relative confidence above which a detection beats a hint
+
+# Vietnamese typed without diacritics ("visa viet nam bao lau") is common and detectors read it as
+# English or French. Every Vietnamese syllable is onset + vowel cluster + coda from short closed lists,
+# which most English words are not; a message whose words are nearly all such syllables, with at least
+# one word typical of Vietnamese, is Vietnamese.
+_VI_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(uyu|uye|uya|uoi|uou|ieu|yeu|oai|oay|oeo|uay|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|"
+    r"[aeiouy])(ch|ng|nh|[cmnpt])?$")
+_VI_TYPICAL = frozenset(
+    ["khong", "duoc", "nhieu", "nguoi", "gi", "bao", "lau", "cua", "nao", "thi", "toi", "minh", "phai", "voi",
+     "nhu", "sao", "dau", "viet", "xin", "di", "den", "ve", "tien", "nuoc", "ngay", "thang", "nhat", "mot",
+     "hai", "nhung", "cac", "cho", "lam", "muon", "biet", "ai", "dang", "roi", "chua", "kho", "de", "sang",
+     "chieu", "xe", "goi", "thue", "giay"])
+VI_SYLLABLE_SHARE = 0.8
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +64,8 @@ def detect_language(text: str, *, hint: str | None = None, previous: str | None 
     letters = sum(ch.isalpha() for ch in text)
     if letters < 2:
         return fallback
+    if looks_like_unaccented_vietnamese(text):
+        return "vi"
     values = _detector().compute_language_confidence_values(text)
     if not values:
         return fallback
@@ -58,3 +76,14 @@ def detect_language(text: str, *, hint: str | None = None, previous: str | None 
     if han_script or long_enough:
         return code
     return code if top.value >= CONFIDENT else fallback
+
+
+def looks_like_unaccented_vietnamese(text: str) -> bool:
+    """Three or more ASCII words, nearly all valid Vietnamese syllables, one of them typical of Vietnamese."""
+    if not text.isascii():
+        return False
+    words = re.findall(r"[a-z]+", text.lower())
+    if len(words) < 3:
+        return False
+    syllables = sum(1 for w in words if _VI_SYLLABLE.match(w))
+    return syllables / len(words) >= VI_SYLLABLE_SHARE and any(w in _VI_TYPICAL for w in words)

@@ -14,7 +14,7 @@ import bm25s
 import numpy as np
 
 from knowledge.index.documents import Document
-from knowledge.text_processing import tokenize
+from knowledge.text_processing import is_bigram, tokenize
 
 _EMPTY = "\x00"  # bm25s needs at least one token per document
 
@@ -54,8 +54,10 @@ class LexicalIndex:
         """IDF-weighted share of the question's distinct tokens that the entry contains (0..1).
 
         Tokens the knowledge base has never seen ("asdf") weigh the most, so gibberish scores ~0.
+        Vietnamese syllable bigrams help BM25 rank but are left out here: the same share of words must
+        give the same coverage in every language, since the answer thresholds are shared.
         """
-        unique = set(tokens)
+        unique = {t for t in tokens if not is_bigram(t)}
         if not unique:
             return 0.0
         vocab = self.entry_vocab.get(entry_id, set())

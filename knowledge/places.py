@@ -31,7 +31,8 @@ class Place:
     name_en: str
 
 
-def _prepare(text: str) -> str:
+def prepare_for_matching(text: str) -> str:
+    """Folded text with CJK, Thai and Hangul characters spaced apart, the form names are matched in."""
     return " ".join(_SPACED_SCRIPTS.sub(r" \1 ", fold(text)).split())
 
 
@@ -40,7 +41,7 @@ class Gazetteer:
         self.places = places
         self.nlp: Language = spacy.blank("xx")
         ruler = self.nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-        patterns = [{"label": "PLACE", "pattern": _prepare(name), "id": place_id}
+        patterns = [{"label": "PLACE", "pattern": prepare_for_matching(name), "id": place_id}
                     for place_id, place_names in names.items() for name in place_names if len(fold(name)) >= 2]
         ruler.add_patterns(patterns)  # type: ignore[attr-defined]
 
@@ -59,7 +60,7 @@ class Gazetteer:
 
     def find(self, text: str) -> list[str]:
         """Place ids mentioned in `text`, in order of appearance, without repeats."""
-        doc = self.nlp(_prepare(text))
+        doc = self.nlp(prepare_for_matching(text))
         return list(dict.fromkeys(ent.ent_id_ for ent in doc.ents))
 
     def expand(self, place_ids: list[str]) -> set[str]:

@@ -22,7 +22,7 @@ from filelock import FileLock
 
 from knowledge.embedding.embedder import Embedder
 from knowledge.errors import IndexCorrupt, IndexNotFound
-from knowledge.index.documents import Document, documents_for
+from knowledge.index.documents import DOCUMENT_SCHEME, Document, documents_for
 from knowledge.index.store import DOCS_FILE, ENTRIES_FILE, FAISS_FILE, FORMAT_VERSION, MANIFEST, IndexStore
 from knowledge.model import Entry
 
@@ -40,7 +40,7 @@ class BuildResult:
 
 
 def content_hash(entries: list[Entry]) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"documents-v{DOCUMENT_SCHEME}".encode())
     for entry in sorted(entries, key=lambda e: e.id):
         digest.update(entry.content_hash().encode())
     return digest.hexdigest()

@@ -2,6 +2,8 @@
 
 Questions are embedded as e5 *queries* (a user's question is compared question-to-question), answers
 as *passages* (so a question phrased unlike any listed one can still match the answer text).
+Vietnamese questions are also embedded without diacritics, the way many people type them: e5 reads
+"visa viet nam bao lau" poorly, but it lies next to the same words folded from "Visa Việt Nam bao lâu".
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from knowledge.model import Entry
+from knowledge.text_processing import fold
 
 DocKind = Literal["question", "answer"]
+# Bump when documents_for() changes what it produces, so existing builds are rebuilt (builder.content_hash).
+DOCUMENT_SCHEME = 2
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ def documents_for(entries: list[Entry]) -> list[Document]:
     for entry in entries:
         for lang, text in entry.texts.items():
             docs.extend(Document(entry.id, lang, "question", q) for q in text.questions)
+            if lang == "vi":
+                docs.extend(Document(entry.id, lang, "question", fold(q)) for q in text.questions
+                            if fold(q) != q.casefold())
             if text.answer:
                 passage = f"{text.title}. {text.answer}" if text.title else text.answer
                 docs.append(Document(entry.id, lang, "answer", passage))

@@ -34,3 +34,16 @@ def test_channel_tags_are_normalised() -> None:
     assert normalise_language("zh-Hans") == "zh"
     assert normalise_language("pt-BR") is None
     assert normalise_language(None) is None
+
+
+@pytest.mark.parametrize("text", ["visa viet nam bao lau", "goi xe cuu thuong so may",
+                                  "tu san bay noi bai ve pho co di xe buyt so may",
+                                  "tien viet nam goi la gi, ky hieu la gi"])
+def test_vietnamese_typed_without_diacritics_is_vietnamese(text: str) -> None:
+    assert detect_language(text, hint="en") == "vi"
+
+
+@pytest.mark.parametrize("text", ["can i take the long bus to hanoi", "what to do in hoi an for 2 days",
+                                  "the best pho in hanoi", "do i need a visa"])
+def test_plain_english_with_vietnamese_names_stays_english(text: str) -> None:
+    assert detect_language(text) == "en"

@@ -81,3 +81,17 @@ def test_decide_prefers_clarifying_when_two_entries_are_close(service: Knowledge
     close = Policy(answer_threshold=0.5, clarify_threshold=0.5, clarify_margin=1.0)
     assert decide(hits, close) == "clarify"
     assert decide([], POLICY) == "no_answer"
+
+
+def test_vietnamese_bigrams_rank_but_do_not_change_the_coverage_scale(service: KnowledgeService) -> None:
+    from knowledge.text_processing import is_bigram, tokenize
+    lexical = service.searcher().lexical
+    tokens = tokenize("Cần gọi số nào khi gặp cấp cứu?", "vi")
+    assert any(is_bigram(t) for t in tokens)
+    words = [t for t in tokens if not is_bigram(t)]
+    assert lexical.coverage(tokens, "emergency-numbers") == lexical.coverage(words, "emergency-numbers")
+
+
+def test_vietnamese_without_diacritics_finds_the_entry(service: KnowledgeService) -> None:
+    hits = service.searcher().search("goi so nao khi gap cap cuu", k=3, language="vi")
+    assert hits[0].entry.id == "emergency-numbers"
