@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import conversation as conv
 from actions.runtime import gap_log, knowledge_service, policy
 from knowledge.answering import Reply, answer_entry, answer_in_context
+from knowledge.language_request import requested_language
 from knowledge.ui_text import say
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,15 @@ class ActionAnswerQuestion(Action):
                      else Reply("no_answer", language, say("no_answer", language)))
             return conv.send(dispatcher, reply)
         question = conv.user_text(tracker)
+        switched = _switch_language(dispatcher, question)
+        if switched is not None:
+            return switched
         previous = tracker.get_slot("last_question")
-        reply = answer_in_context(question, language, searcher, policy(), previous=previous)
+        audience = conv.audience(tracker)
+        reply = answer_in_context(question, language, searcher, policy(), previous=previous, audience=audience)
         _record_gap(tracker, reply)
         topic_question = previous if reply.followup_of else question  # follow-ups keep the topic
-        return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question)]
+        return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question), SlotSet("audience", audience)]
 
 
 class ActionSmalltalk(Action):
@@ -46,10 +51,22 @@ class ActionSmalltalk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        switched = _switch_language(dispatcher, conv.user_text(tracker))  # "English please" may look like thanks
+        if switched is not None:
+            return switched
         language = conv.user_language(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
         key = intent if intent in SMALLTALK_INTENTS else "greet"
         return conv.send(dispatcher, Reply("smalltalk", language, say(key, language)))
+
+
+def _switch_language(dispatcher: CollectingDispatcher, text: str) -> list[EventType] | None:
+    """A typed "answer in French": confirm in French and keep it as the conversation's choice."""
+    switch_to = requested_language(text)
+    if not switch_to:
+        return None
+    reply = Reply("language_changed", switch_to, say("language_changed", switch_to))
+    return [*conv.send(dispatcher, reply), SlotSet("language_choice", switch_to)]
 
 
 def _record_gap(tracker: Tracker, reply: Reply) -> None:

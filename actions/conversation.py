@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.answering import Reply
 from knowledge.language_detect import detect_language
 from knowledge.languages import normalise_language
+from knowledge.model import normalise_audience
 
 
 def user_text(tracker: Tracker) -> str:
@@ -28,9 +29,10 @@ def channel(tracker: Tracker) -> str:
 
 
 def user_language(tracker: Tracker) -> str:
-    """Answer language: an explicit choice wins, else detect with the channel hint and previous turn."""
+    """Answer language: an explicit choice wins (the channel's picker or /language, else one typed
+    as "answer in French"), else detect with the channel hint and previous turn."""
     meta = metadata(tracker)
-    chosen = normalise_language(meta.get("language_choice"))
+    chosen = normalise_language(meta.get("language_choice")) or normalise_language(tracker.get_slot("language_choice"))
     if chosen:
         return chosen
     previous = tracker.get_slot("language")
@@ -38,6 +40,12 @@ def user_language(tracker: Tracker) -> str:
     if text.startswith("/"):  # a button payload carries no language of its own
         return normalise_language(previous) or normalise_language(meta.get("language")) or "en"
     return detect_language(text, hint=meta.get("language"), previous=previous)
+
+
+def audience(tracker: Tracker) -> str | None:
+    """Who the user is (tourist, investor, ...), when the channel says so: the web page's
+    `data-audience` setting or Telegram's /investor, /tourist commands; remembered in a slot."""
+    return normalise_audience(metadata(tracker).get("audience")) or normalise_audience(tracker.get_slot("audience"))
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> list[EventType]:

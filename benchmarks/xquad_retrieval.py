@@ -19,7 +19,8 @@ Columns are method specs `name[:key=value,...]` (several separated by ';'):
   cosbm[:w=,p=]                   cosine + w · confidence^p · BM25 / max BM25
 and any of them can take `dense=para|sent|max|mean` (paragraph, best sentence, their max or mean;
 embeds sentences) and `shift=1` (X->en rows: query moved by mean(en questions) - mean(X questions),
-means taken from the tuning half only). `--vi-bigrams` adds Vietnamese syllable bigrams to BM25.
+means taken from the tuning half only). BM25 uses the product's `tokenize`, which adds Vietnamese syllable
+bigrams; `--no-vi-bigrams` drops them (the earlier baseline).
 Cached vectors make reruns take under a minute; the first run embeds ~19k texts (~1.5 h on 2 busy cores).
 """
 
@@ -42,7 +43,7 @@ from knowledge.embedding.embedder import Embedder, EmbeddingConfig
 from knowledge.index.documents import Document
 from knowledge.lexical import LexicalIndex
 from knowledge.search import CANDIDATES
-from knowledge.text_processing import tokenize
+from knowledge.text_processing import is_bigram, tokenize
 
 SAME = ["vi", "zh", "th", "ru", "de", "es", "en"]
 DEFAULT_FUSIONS = ["weighted", "rrf", "zconf:w=0.5,p=1,dense=mean,shift=1", "cosbm:w=0.15,p=1,dense=mean,shift=1",
@@ -107,16 +108,14 @@ def lexical_matrices(index: LexicalIndex, corpus: list[list[str]], queries: list
     return scores, coverage
 
 
-def tokens(text: str, language: str, vi_bigrams: bool = False) -> list[str]:
-    """The project's `tokenize`; optionally plus Vietnamese syllable bigrams.
+def tokens(text: str, language: str, vi_bigrams: bool = True) -> list[str]:
+    """The project's `tokenize` (with Vietnamese syllable bigrams), or without the bigrams.
 
-    Vietnamese words are mostly two syllables ("Việt Nam", "bao lâu") and `tokenize` keeps syllables,
-    so BM25 cannot tell "nam" in "Việt Nam" from "nam" (south/male/year); bigrams restore the words.
+    Vietnamese words are mostly two syllables ("Việt Nam", "bao lâu"); on syllables alone BM25 cannot
+    tell "nam" in "Việt Nam" from "nam" (south/male/year); bigrams restore the words.
     """
     words = tokenize(text, language)
-    if vi_bigrams and language == "vi":
-        words += [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-    return words
+    return words if vi_bigrams else [w for w in words if not is_bigram(w)]
 
 
 def language_shift(cache: VectorCache, questions: list[Question], tune: np.ndarray, source: str,
@@ -135,7 +134,7 @@ def language_shift(cache: VectorCache, questions: list[Question], tune: np.ndarr
 
 
 def build_rows(data: XQuAD, cache: VectorCache, row_names: list[str], limit: int | None,
-               sentences: bool, bm25_grid: list[tuple[float, float]], vi_bigrams: bool = False) -> list[Row]:
+               sentences: bool, bm25_grid: list[tuple[float, float]], vi_bigrams: bool = True) -> list[Row]:
     """Score matrices of every row; embeddings come from (and go to) the cache."""
     questions = data.questions
     if limit:  # the first `limit` questions of the tuning half and of the held-out half
@@ -165,7 +164,7 @@ def build_rows(data: XQuAD, cache: VectorCache, row_names: list[str], limit: int
         index = LexicalIndex(docs)
         corpus = [tokens(t, plang, vi_bigrams) or ["\x00"] for t in texts]
         qtokens = [tokens(q.texts[qlang], qlang, vi_bigrams) for q in questions]
-        if vi_bigrams and plang == "vi":  # LexicalIndex tokenizes with `tokenize`: rebuild it on these tokens
+        if not vi_bigrams and plang == "vi":  # LexicalIndex tokenizes with `tokenize`: rebuild it on these tokens
             index = _reindexed(index, corpus)
         bm25, coverage = lexical_matrices(index, corpus, qtokens)
         row = Row(name, gold, tune, dense, bm25, coverage)
@@ -291,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fusion", default=";".join(DEFAULT_FUSIONS),
                         help="hybrid columns separated by ';', e.g. 'weighted;rrf:k=20;zconf:w=0.4,p=1,dense=max'")
     parser.add_argument("--sentences", action="store_true", help="also embed sentences (dense=sent|max|mean)")
-    parser.add_argument("--vi-bigrams", action="store_true", help="BM25 on Vietnamese syllables + syllable bigrams")
+    parser.add_argument("--no-vi-bigrams", action="store_true", help="BM25 on Vietnamese syllables only")
     parser.add_argument("--json", type=Path, help="write results here")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "xquad")
     args = parser.parse_args(argv)
@@ -309,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     sentences = args.sentences or any("dense=" in f for f in fusions)
     data = load_xquad(args.data)
     cache = VectorCache(Embedder(EmbeddingConfig(args.model)), args.cache)
-    rows = build_rows(data, cache, row_names, args.limit, sentences, [], args.vi_bigrams)
+    rows = build_rows(data, cache, row_names, args.limit, sentences, [], not args.no_vi_bigrams)
     scored = time.perf_counter()
     results = evaluate(rows, methods)
     total = time.perf_counter() - began

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default=str(ROOT / ".cache" / "models" / "multilingual-e5-small-q4"))
     parser.add_argument("--languages", default=",".join(SAME))
     parser.add_argument("--sentences", action="store_true", help="also try sentence-level dense variants")
-    parser.add_argument("--vi-bigrams", action="store_true", help="BM25 on Vietnamese syllables + bigrams")
+    parser.add_argument("--no-vi-bigrams", action="store_true", help="BM25 on Vietnamese syllables only")
     parser.add_argument("--top", type=int, default=5, help="configs shown per family")
     parser.add_argument("--extra", default="", help="';'-separated extra specs to evaluate")
     args = parser.parse_args(argv)
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     languages = args.languages.split(",")
     names = languages + [f"{x}->en" for x in languages if x != "en"]
     cache = VectorCache(Embedder(EmbeddingConfig(args.model)), ROOT / ".cache" / "xquad")
-    rows = build_rows(load_xquad(args.data), cache, names, None, args.sentences, BM25_GRID, args.vi_bigrams)
+    rows = build_rows(load_xquad(args.data), cache, names, None, args.sentences, BM25_GRID, not args.no_vi_bigrams)
     variants = ["para", "sent", "max", "mean"] if args.sentences else ["para"]
     specs = grid(variants) + [s for s in args.extra.split(";") if s]
     results = {spec: score(rows, spec) for spec in specs}

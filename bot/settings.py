@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     clarify_threshold: float = Policy.clarify_threshold
     clarify_margin: float = Policy.clarify_margin
     out_of_scope_threshold: float = Policy.out_of_scope_threshold
+    off_topic_margin: float | None = Policy.off_topic_margin
     max_message_chars: int = 1000
 
     # Staff workflow: `askvn kb validate` warnings
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
                               description="Space-separated origins allowed to call Rasa (REST and socket.io)")
     web_rasa_url: str | None = Field(
         None, description="Rasa as browsers reach it (web chat); default: the web page's host with rasa_port")
+    web_audience: Literal["tourist", "investor", "resident", "student", "general"] | None = Field(
+        None, description="The demo page's data-audience: who its visitors are (entries for them rank first)")
     startup_timeout_s: float = 300.0
     index_check_interval_s: float = 2.0
 
@@ -71,8 +74,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     def policy(self) -> Policy:
-        return Policy(self.answer_threshold, self.clarify_threshold, self.clarify_margin,
-                      self.out_of_scope_threshold, self.max_message_chars)
+        return Policy(answer_threshold=self.answer_threshold, clarify_threshold=self.clarify_threshold,
+                      clarify_margin=self.clarify_margin, out_of_scope_threshold=self.out_of_scope_threshold,
+                      max_chars=self.max_message_chars, off_topic_margin=self.off_topic_margin)
 
     def embedding(self) -> EmbeddingConfig:
         from knowledge.embedding.embedder import EmbeddingConfig  # numpy; only processes that embed need it

@@ -21,7 +21,7 @@ from knowledge.search import Hit, Searcher
 from knowledge.text_processing import tokenize
 from knowledge.ui_text import say
 
-Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk"]
+Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk", "language_changed"]
 SUGGESTIONS = 3
 
 
@@ -64,34 +64,35 @@ class Reply:
 
 
 def answer_in_context(question: str, language: str, searcher: Searcher, policy: Policy,
-                      previous: str | None = None) -> Reply:
+                      previous: str | None = None, audience: str | None = None) -> Reply:
     """The reply to a message that may be a follow-up of the previous question."""
     places = focus_places(question, previous)
-    alone = answer_question(question, language, searcher, policy, places=places)
+    alone = answer_question(question, language, searcher, policy, places=places, audience=audience)
     query = contextual_query(question, previous)
     if query is None or alone.outcome == "answer" and not has_follow_up_marker(question):
         return alone
-    in_context = answer_question(query, language, searcher, policy, places=places)
+    in_context = answer_question(query, language, searcher, policy, places=places, audience=audience)
     if in_context.outcome == "answer" or alone.outcome != "answer":
         return replace(in_context, candidates=alone.candidates or in_context.candidates, followup_of=previous)
     return alone
 
 
 def answer_question(question: str, language: str, searcher: Searcher, policy: Policy, *,
-                    places: AbstractSet[str] | None = None) -> Reply:
+                    places: AbstractSet[str] | None = None, audience: str | None = None) -> Reply:
     """The reply to a free-text question in `language`."""
     text = question.strip()
     if not text:
         return Reply("no_answer", language, say("empty_message", language))
     if len(text) > policy.max_chars:
         return Reply("no_answer", language, say("too_long", language, max_chars=policy.max_chars))
-    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places)
+    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places, audience=audience)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
-    if is_about_elsewhere(text, language):
+    gibberish = _no_lexical_evidence(text, language, searcher)  # maybe a typo: offer topics, do not refuse
+    if is_about_elsewhere(text, language) or not gibberish and _nearer_to_off_topic(text, hits, searcher, policy):
         return Reply("out_of_scope", language, say("out_of_scope", language),
                      score=hits[0].score if hits else None, candidates=candidates)
     outcome = decide(hits, policy)
-    if outcome != "no_answer" and _no_lexical_evidence(text, language, searcher):
+    if outcome != "no_answer" and gibberish:
         outcome = "no_answer"
     if outcome == "answer":
         reply = answer_entry(hits[0].entry, language, score=hits[0].score, catalogue=searcher.loaded.entries)
@@ -144,6 +145,15 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
 def is_about_elsewhere(text: str, language: str) -> bool:
     """The message names a country or city outside Vietnam and no place in Vietnam ("visa for Thailand?")."""
     return not mentions_vietnam(text) and bool(foreign_places().find(text, language))
+
+
+def _nearer_to_off_topic(text: str, hits: list[Hit], searcher: Searcher, policy: Policy) -> bool:
+    """The message resembles an example of what we do not answer (a recipe, code, football scores) more
+    than any entry, and names no place in Vietnam."""
+    if policy.off_topic_margin is None or mentions_vietnam(text):
+        return False
+    nearest = searcher.off_topic_similarity(text)
+    return nearest is not None and (not hits or nearest >= hits[0].dense + policy.off_topic_margin)
 
 
 def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy) -> bool:

@@ -10,6 +10,15 @@ from typing import Any
 
 from knowledge.languages import FALLBACK_LANGUAGE
 
+# Who an entry is written for (its `audience:`); a channel or user may say which one they are.
+AUDIENCES = ("tourist", "investor", "resident", "student", "general")
+
+
+def normalise_audience(value: object) -> str | None:
+    """An audience we know (case-insensitive), or None for anything else."""
+    text = str(value or "").strip().lower()
+    return text if text in AUDIENCES else None
+
 
 @dataclass(frozen=True)
 class Source:

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Policy:
-    answer_threshold: float = 0.86
-    clarify_threshold: float = 0.835
-    clarify_margin: float = 0.015
+    answer_threshold: float = 0.89
+    clarify_threshold: float = 0.88
+    clarify_margin: float = 0.03
     out_of_scope_threshold: float = 0.80  # below this, with no Vietnamese place named: not about Vietnam
     max_chars: int = 1000
+    # Out of scope when an off-topic example (scope/off_topic.yaml) is this much nearer (cosine) than the
+    # best entry; None turns the check off.
+    off_topic_margin: float | None = 0.02
 
 
 # Cosine similarity above which two entries' question phrasings count as the same question (a warning

@@ -38,6 +38,11 @@ class Stack:
         """The web chat's demo page (bot/web)."""
         return f"http://127.0.0.1:{self.ports['web']}"
 
+    @property
+    def partner_url(self) -> str:
+        """Another site allowed to embed the widget (nothing listens there until a test serves it)."""
+        return f"http://127.0.0.1:{self.ports['partner']}"
+
     def ask(self, message: str, sender: str = "tester", metadata: dict[str, object] | None = None) -> list[dict]:
         body: dict[str, object] = {"sender": sender, "message": message}
         if metadata:
@@ -51,8 +56,10 @@ class Stack:
 def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     """`askvn run` with its data in `data_dir` (which must hold an index); stopped with Ctrl-C,
     which must end every process cleanly with exit code 0."""
-    ports = {"rasa": free_port(), "action": free_port(), "web": free_port()}
-    web_origins = f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']}"
+    ports = {"rasa": free_port(), "action": free_port(), "web": free_port(), "partner": free_port()}
+    # The demo page, and a "partner site" that tests serve themselves to embed the widget from elsewhere.
+    web_origins = (f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']} "
+                   f"http://127.0.0.1:{ports['partner']}")
     env = dict(os.environ, ASKVN_DATA_DIR=str(data_dir), ASKVN_RASA_PORT=str(ports["rasa"]),
                ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]),
                ASKVN_CORS_ORIGINS=web_origins)

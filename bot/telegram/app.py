@@ -53,7 +53,8 @@ def build_application(settings: TelegramSettings) -> Application:
     app.bot_data[STATE_KEY] = BotState(
         settings, UserRateLimiter(settings.telegram_user_burst, settings.telegram_user_refill_s))
     for name, callback in (("start", commands.start), ("help", commands.help_command),
-                           ("about", commands.about), ("language", commands.language)):
+                           ("about", commands.about), ("language", commands.language),
+                           ("investor", commands.investor), ("tourist", commands.tourist)):
         app.add_handler(CommandHandler(name, callback))
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command))

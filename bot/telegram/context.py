@@ -22,6 +22,7 @@ from knowledge.languages import FALLBACK_LANGUAGE, normalise_language
 STATE_KEY = "askvn"
 CHOICE_KEY = "language_choice"  # in user_data: only a cache of what Rasa's tracker receives
 LOADED_KEY = "language_choice_loaded"
+AUDIENCE_KEY = "audience"  # in user_data, from /investor or /tourist; Rasa's `audience` slot remembers it too
 TYPING_REFRESH_S = 4.5  # Telegram shows "typing…" for 5 s
 
 
@@ -83,6 +84,9 @@ def rasa_metadata(user: User, context: ContextTypes.DEFAULT_TYPE) -> dict[str, A
     choice = chosen_language(context)
     if choice:
         meta["language_choice"] = choice
+    audience = context.user_data.get(AUDIENCE_KEY) if context.user_data is not None else None
+    if audience:
+        meta["audience"] = audience
     return meta
 
 

@@ -9,10 +9,11 @@ from typing import Any
 from telegram import Message, ReplyParameters, Update, User
 from telegram.ext import ContextTypes
 
-from bot.telegram.context import load_choice, rasa_metadata, sender_id, state, typing, ui_language
+from bot.telegram.context import CHOICE_KEY, load_choice, rasa_metadata, sender_id, state, typing, ui_language
 from bot.telegram.rasa_client import RasaUnavailable
 from bot.telegram.ratelimit import Verdict
-from bot.telegram.rendering import escape, render
+from bot.telegram.rendering import escape, outcome_of, render
+from knowledge.languages import normalise_language
 from knowledge.ui_text import say
 
 log = logging.getLogger("askvn.telegram")
@@ -32,6 +33,7 @@ async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     except RasaUnavailable:
         replies = []
     log.debug("Rasa answered in %.0f ms", (time.perf_counter() - started) * 1000)
+    _remember_typed_language_choice(context, replies)
     if not replies:
         await chat.send_message(escape(say("unavailable", ui_language(update, context))),
                                 reply_parameters=_quote(reply_to), message_thread_id=thread_id)
@@ -52,6 +54,14 @@ async def relay(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, 
         await chat.send_message(out.html, reply_markup=out.reply_markup,
                                 reply_parameters=_quote(reply_to) if n == 0 else None,
                                 message_thread_id=thread_id)
+
+
+def _remember_typed_language_choice(context: ContextTypes.DEFAULT_TYPE, replies: list[dict[str, Any]]) -> None:
+    """After "answer in French" Rasa confirms with outcome language_changed: keep it like a /language choice."""
+    outcome = outcome_of(replies)
+    chosen = normalise_language(outcome.get("language")) if outcome.get("outcome") == "language_changed" else None
+    if chosen and context.user_data is not None:
+        context.user_data[CHOICE_KEY] = chosen
 
 
 def rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:

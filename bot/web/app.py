@@ -119,6 +119,7 @@ def create_app(settings: Settings) -> Starlette:
 
     async def page(request: Request) -> Response:
         body = template.replace("{{rasa_url}}", html.escape(rasa_url_for(request, settings), quote=True))
+        body = body.replace("{{audience}}", settings.web_audience or "")
         return HTMLResponse(body, headers={"cache-control": "no-cache"})
 
     async def bundle(_: Request) -> Response:

@@ -31,16 +31,23 @@ class CachingSearcher:
         self.lexical = searcher.lexical
         self._cache: dict[tuple[Any, ...], list[Hit]] = {}
         self.ms: dict[str, float] = {}
+        self._off_topic: dict[str, float | None] = {}
 
     def search(self, query: str, k: int = 5, *, language: str = "en", fusion: str = "weighted",
-               places: AbstractSet[str] | None = None) -> list[Hit]:
-        key = (query, k, language, fusion, frozenset(places or ()))
+               places: AbstractSet[str] | None = None, audience: str | None = None) -> list[Hit]:
+        key = (query, k, language, fusion, frozenset(places or ()), audience)
         if key not in self._cache:
             started = time.perf_counter()
             self._cache[key] = self.inner.search(query, k, language=language, fusion=fusion,  # type: ignore[arg-type]
-                                                 places=places)
+                                                 places=places, audience=audience)
             self.ms[query] = self.ms.get(query, 0.0) + (time.perf_counter() - started) * 1000
         return self._cache[key]
+
+
+    def off_topic_similarity(self, query: str) -> float | None:
+        if query not in self._off_topic:
+            self._off_topic[query] = self.inner.off_topic_similarity(query)
+        return self._off_topic[query]
 
 
 def detect_languages(questions: list[DevQuestion]) -> list[str]:

@@ -22,9 +22,10 @@ from filelock import FileLock
 
 from knowledge.embedding.embedder import Embedder
 from knowledge.errors import IndexCorrupt, IndexNotFound
-from knowledge.index.documents import DOCUMENT_SCHEME, Document, documents_for
+from knowledge.index.documents import DOCUMENT_SCHEME, Document, documents_for, off_topic_documents
 from knowledge.index.store import DOCS_FILE, ENTRIES_FILE, FAISS_FILE, FORMAT_VERSION, MANIFEST, IndexStore
 from knowledge.model import Entry
+from knowledge.off_topic import off_topic_questions
 
 log = logging.getLogger(__name__)
 KEEP_BUILDS = 5
@@ -39,10 +40,11 @@ class BuildResult:
     seconds: float
 
 
-def content_hash(entries: list[Entry]) -> str:
+def content_hash(entries: list[Entry], off_topic: list[tuple[str, str]]) -> str:
     digest = hashlib.sha256(f"documents-v{DOCUMENT_SCHEME}".encode())
     for entry in sorted(entries, key=lambda e: e.id):
         digest.update(entry.content_hash().encode())
+    digest.update(json.dumps(off_topic, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -52,7 +54,8 @@ def build_and_publish(entries: list[Entry], embedder: Embedder, store: IndexStor
     started = datetime.now(UTC)
     store.root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(store.root / ".build.lock"), timeout=600):
-        chash = content_hash(entries)
+        off_topic = off_topic_questions()
+        chash = content_hash(entries, off_topic)
         model_id = embedder.model_id
         current = store.current_id()
         if current and not force:
@@ -60,7 +63,7 @@ def build_and_publish(entries: list[Entry], embedder: Embedder, store: IndexStor
             if manifest.get("content_hash") == chash and manifest["model"]["id"] == model_id:
                 return BuildResult(current, False, 0, 0, 0.0)
 
-        documents = documents_for(entries)
+        documents = documents_for(entries) + off_topic_documents(off_topic)
         vectors, embedded = _vectors_for(documents, embedder, store, progress)
         build_id = f"{started:%Y%m%dT%H%M%S%fZ}-{chash[:8]}"
         _write_build(store, build_id, entries, documents, vectors, embedder, chash, started)
@@ -73,7 +76,8 @@ def build_and_publish(entries: list[Entry], embedder: Embedder, store: IndexStor
 
 def _vectors_for(documents: list[Document], embedder: Embedder, store: IndexStore,
                  progress: bool) -> tuple[np.ndarray, int]:
-    prefixes = {"question": embedder.config.query_prefix, "answer": embedder.config.passage_prefix}
+    prefixes = {"question": embedder.config.query_prefix, "answer": embedder.config.passage_prefix,
+                "off_topic": embedder.config.query_prefix}
     keys = [d.embedding_key(embedder.model_id, prefixes[d.kind]) for d in documents]
     cached = _cached_vectors(store, embedder)
     missing = [i for i, k in enumerate(keys) if k not in cached]
@@ -81,7 +85,8 @@ def _vectors_for(documents: list[Document], embedder: Embedder, store: IndexStor
     for i, key in enumerate(keys):
         if key in cached:
             vectors[i] = cached[key]
-    for kind, embed in (("question", embedder.embed_queries), ("answer", embedder.embed_passages)):
+    for kind, embed in (("question", embedder.embed_queries), ("off_topic", embedder.embed_queries),
+                        ("answer", embedder.embed_passages)):
         todo = [i for i in missing if documents[i].kind == kind]
         if todo:
             vectors[todo] = embed([documents[i].text for i in todo], progress=progress)
@@ -97,7 +102,8 @@ def _cached_vectors(store: IndexStore, embedder: Embedder) -> dict[str, np.ndarr
     if loaded.manifest["model"]["id"] != embedder.model_id:
         return {}
     prefixes = {"question": loaded.manifest["model"]["query_prefix"],
-                "answer": loaded.manifest["model"]["passage_prefix"]}
+                "answer": loaded.manifest["model"]["passage_prefix"],
+                "off_topic": loaded.manifest["model"]["query_prefix"]}
     stored = loaded.index.reconstruct_n(0, loaded.index.ntotal)
     return {d.embedding_key(embedder.model_id, prefixes[d.kind]): stored[i]
             for i, d in enumerate(loaded.documents)}
@@ -128,6 +134,7 @@ def _write_build(store: IndexStore, build_id: str, entries: list[Entry], documen
         "content_hash": chash,
         "entry_count": len(entries),
         "document_count": len(documents),
+        "documents_by_kind": dict(sorted(Counter(d.kind for d in documents).items())),
         "languages": dict(sorted(languages.items())),
         "files": {name: _sha256(tmp / name) for name in (FAISS_FILE, DOCS_FILE, ENTRIES_FILE)},
     }

@@ -2,6 +2,7 @@
 
 Questions are embedded as e5 *queries* (a user's question is compared question-to-question), answers
 as *passages* (so a question phrased unlike any listed one can still match the answer text).
+Off-topic examples (scope/off_topic.yaml) are embedded as queries too, under no entry.
 Vietnamese questions are also embedded without diacritics, the way many people type them: e5 reads
 "visa viet nam bao lau" poorly, but it lies next to the same words folded from "Visa Việt Nam bao lâu".
 """
@@ -15,9 +16,10 @@ from typing import Literal
 from knowledge.model import Entry
 from knowledge.text_processing import fold
 
-DocKind = Literal["question", "answer"]
+DocKind = Literal["question", "answer", "off_topic"]
 # Bump when documents_for() changes what it produces, so existing builds are rebuilt (builder.content_hash).
-DOCUMENT_SCHEME = 2
+DOCUMENT_SCHEME = 3
+OFF_TOPIC = ""  # entry_id of the off-topic examples (knowledge/off_topic.py): they belong to no entry
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,7 @@ def documents_for(entries: list[Entry]) -> list[Document]:
                 passage = f"{text.title}. {text.answer}" if text.title else text.answer
                 docs.append(Document(entry.id, lang, "answer", passage))
     return docs
+
+
+def off_topic_documents(questions: list[tuple[str, str]]) -> list[Document]:
+    return [Document(OFF_TOPIC, language, "off_topic", text) for language, text in questions]

@@ -35,10 +35,11 @@ def action_runtime(fixture_index_dir: Path, embedder: Embedder, monkeypatch: pyt
 
 
 def tracker(text: str, *, intent: str = "ask_question", entities: list[dict[str, Any]] | None = None,
-            metadata: dict[str, Any] | None = None, language: str | None = None) -> Tracker:
+            metadata: dict[str, Any] | None = None, language: str | None = None,
+            slots: dict[str, Any] | None = None) -> Tracker:
     return Tracker(
         sender_id="visitor-42",
-        slots={"language": language, "last_entry": None},
+        slots={"language": language, "last_entry": None, **(slots or {})},
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
                         "entities": entities or [], "metadata": metadata or {}},
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name="action_listen",
@@ -77,6 +78,31 @@ async def test_channel_language_choice_wins_over_detection() -> None:
     t = tracker("Do I need a visa to visit Vietnam?", metadata={"language_choice": "fr"})
     messages, _ = await run(ActionAnswerQuestion(), t)
     assert outcome(messages)["language"] == "fr" and "e-visa" in messages[0]["text"].lower()
+
+
+@pytest.mark.parametrize(("request_text", "language"), [("answer in French please", "fr"), ("用中文回答", "zh"),
+                                                        ("trả lời bằng tiếng Anh", "en")])
+async def test_a_typed_language_request_switches_and_sticks(request_text: str, language: str) -> None:
+    messages, events = await run(ActionAnswerQuestion(), tracker(request_text))
+    assert outcome(messages)["outcome"] == "language_changed" and outcome(messages)["language"] == language
+    assert {"event": "slot", "name": "language_choice", "value": language, "timestamp": None} in events
+    later = tracker("베트남 여행 가는데 비자 필요해요?", slots={"language_choice": language})
+    messages, _ = await run(ActionAnswerQuestion(), later)
+    assert outcome(messages)["entry_id"] == "e-visa" and outcome(messages)["language"] == language
+
+
+async def test_a_question_mentioning_a_language_is_answered_not_a_switch() -> None:
+    messages, _ = await run(ActionAnswerQuestion(), tracker("Do people in Vietnam speak English?"))
+    assert outcome(messages)["outcome"] != "language_changed" and outcome(messages)["language"] == "en"
+
+
+async def test_the_channels_audience_is_remembered() -> None:
+    _, events = await run(ActionAnswerQuestion(), tracker("Do I need a visa?", metadata={"audience": "Investor"}))
+    assert {"event": "slot", "name": "audience", "value": "investor", "timestamp": None} in events
+    _, events = await run(ActionAnswerQuestion(), tracker("Do I need a visa?", slots={"audience": "investor"}))
+    assert {"event": "slot", "name": "audience", "value": "investor", "timestamp": None} in events
+    _, events = await run(ActionAnswerQuestion(), tracker("Do I need a visa?", metadata={"audience": "<b>"}))
+    assert {"event": "slot", "name": "audience", "value": None, "timestamp": None} in events
 
 
 async def test_unknown_question_is_declined_offered_topics_and_logged(action_runtime: Path) -> None:

@@ -65,3 +65,35 @@ def test_the_real_index_answers_common_questions(real_service: KnowledgeService,
     assert hits[0].entry.topic == topic, [(h.entry.id, round(h.score, 3)) for h in hits]
     if reply.outcome == "answer":
         assert reply.sources and reply.answer_language in LANGUAGES
+
+
+@pytest.mark.parametrize(("question", "audience", "written_for"), [
+    ("Which visa do I need?", "investor", "investor"),
+    ("what documents do I need", "tourist", "tourist"),
+    ("Can I work here?", "student", "student"),
+])
+def test_the_users_audience_brings_entries_written_for_them_forward(
+        real_service: KnowledgeService, question: str, audience: str, written_for: str) -> None:
+    searcher = real_service.searcher()
+    plain = searcher.search(question, k=3)
+    targeted = searcher.search(question, k=3, audience=audience)
+    share = [sum(written_for in h.entry.audience for h in hits) / len(hits) for hits in (plain, targeted)]
+    assert share[1] > share[0] and written_for in targeted[0].entry.audience, [h.entry.id for h in targeted]
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("Give me a good recipe for lasagne", "en"),
+    ("Wer wird deutscher Fußballmeister?", "de"),
+    ("用JavaScript写一个排序函数", "zh"),
+])
+def test_questions_like_the_off_topic_examples_are_declined(real_service: KnowledgeService, settings: Settings,
+                                                          question: str, language: str) -> None:
+    reply = answer_question(question, language, real_service.searcher(), settings.policy())
+    assert reply.outcome == "out_of_scope" and reply.entry_id is None
+
+
+def test_a_real_question_near_an_off_topic_example_is_still_answered(real_service: KnowledgeService,
+                                                                    settings: Settings) -> None:
+    reply = answer_question("What is pho? Is it a soup?", "en", real_service.searcher(), settings.policy())
+    offered = {reply.entry_id, *(s.entry_id for s in reply.suggestions)}
+    assert reply.outcome in ("answer", "clarify") and "pho-and-banh-mi" in offered

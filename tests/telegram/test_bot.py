@@ -35,7 +35,7 @@ def test_start_welcomes_a_korean_user_in_korean_and_menu_is_localised(bot_factor
     assert reply.params["text"] == escape(say("welcome_start", "ko")) and reply.params["parse_mode"] == "HTML"
     menus = {c.params.get("language_code"): c.params["commands"] for c in bot.api.calls_of("setMyCommands")}
     assert set(menus) == {None, *LANGUAGES}
-    assert menus["ko"][0] == {"command": "language", "description": "언어 선택"}
+    assert menus["ko"][2] == {"command": "language", "description": "언어 선택"}
 
 
 def test_language_choice_is_confirmed_in_the_chosen_language(bot_factory: BotFactory, closed_rasa_url: str) -> None:

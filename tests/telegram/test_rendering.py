@@ -80,5 +80,5 @@ def test_per_user_bucket_refuses_politely_once_then_refills() -> None:
 def test_command_menu_is_localised_in_every_language() -> None:
     for language in LANGUAGES:
         commands = menu_commands(language)
-        assert [c.command for c in commands] == ["language", "about", "help"], language
-    assert menu_commands("ko")[0].description == "언어 선택"
+        assert [c.command for c in commands] == ["investor", "tourist", "language", "about", "help"], language
+    assert menu_commands("ko")[2].description == "언어 선택"

@@ -87,6 +87,25 @@ def test_chosen_language_reaches_rasas_tracker(stack: Stack, bot_factory: BotFac
     assert latest_language_choice(events[:1]) is None
 
 
+def test_a_typed_language_request_sticks_for_later_questions(stack: Stack, bot_factory: BotFactory) -> None:
+    bot = bot_factory(stack.rasa_url)
+    reply, _ = ask(bot, 206, "answer in Korean please")
+    assert reply.params["text"] == escape(say("language_changed", "ko"))
+    reply, _ = ask(bot, 206, "Do I need a visa to visit Vietnam?")
+    assert "전자비자" in reply.params["text"]
+
+
+def test_investor_command_reaches_rasa_as_the_audience(stack: Stack, bot_factory: BotFactory) -> None:
+    bot = bot_factory(stack.rasa_url)
+    bot.api.send_update(bot.api.message(user(207, "de"), "/investor"))
+    assert bot.replies(207)[0].params["text"] == escape(say("audience_investor", "de"))
+    ask(bot, 207, "Brauche ich ein Visum für Vietnam?", language="de")
+    db = sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite")
+    events = [json.loads(row[0]) for row in db.execute("SELECT data FROM events WHERE sender_id = 'tg-207'")]
+    audience = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "audience"]
+    assert audience == ["investor"]
+
+
 def test_group_question_with_mention_is_answered_in_thread(stack: Stack, bot_factory: BotFactory) -> None:
     bot = bot_factory(stack.rasa_url)
     group = {"id": -600, "type": "group", "title": "Travellers"}

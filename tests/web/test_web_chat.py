@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
+from knowledge.ui_text import say
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -200,6 +205,58 @@ def test_messages_typed_offline_are_sent_on_reconnect(context: BrowserContext, s
     context.set_offline(False)
     expect(bot_answers(page)).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
     expect(page.locator(".status")).to_be_hidden()
+
+
+def test_typed_language_request_moves_the_picker(context: BrowserContext, stack: Stack) -> None:
+    page = open_chat(context, stack)
+    ask(page, "answer in German please")
+    expect(page.locator("li.msg.bot .bubble").last).to_have_text(say("language_changed", "de"),
+                                                                 timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#askvn-lang")).to_have_value("de")
+    expect(page.locator("#askvn-input")).to_have_attribute("placeholder", re.compile("Frage"))
+
+
+@contextmanager
+def partner_site(stack: Stack, page_html: str) -> Iterator[str]:
+    """Another website (its own origin) that embeds the widget: a stdlib HTTP server serving one page."""
+    body = page_html.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", stack.ports["partner"]), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stack.partner_url + "/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_partner_sites_audience_setting_reaches_the_conversation(context: BrowserContext, stack: Stack) -> None:
+    """An investment agency's site embeds the widget with data-audience="investor"."""
+    html = (f'<!doctype html><html lang="en"><title>Invest</title><h1>Invest in Vietnam</h1>'
+            f'<script src="{stack.web_url}/askvn-chat.js" data-server="{stack.rasa_url}" data-open="true" '
+            f'data-audience="investor" defer></script></html>')
+    question = "Which taxes and which visa apply to my new company in Vietnam?"
+    with partner_site(stack, html) as url:
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator("#askvn-input")).to_be_visible()
+        ask(page, question)
+        expect(page.locator("li.msg.bot")).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)  # greeting + reply
+    with sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite") as db:
+        rows = [json.loads(r[0]) for r in db.execute("SELECT data FROM events WHERE sender_id IN (SELECT sender_id "
+                                                     "FROM events WHERE data LIKE ?)", (f"%{question}%",))]
+    assert [e["value"] for e in rows if e.get("event") == "slot" and e.get("name") == "audience"] == ["investor"]
 
 
 def socketio_connect(rasa_url: str, origin: str) -> tuple[str | None, str]:

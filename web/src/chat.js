@@ -5,7 +5,7 @@
 //   emit user_uttered {message, session_id, metadata}
 //   on bot_uttered: {text, quick_replies?: [{title, payload}]}  or  {custom: {askvn: {outcome, entry_id, sources, ...}}}
 import { io } from "socket.io-client";
-import { t } from "./i18n.js";
+import { normaliseLanguage, t } from "./i18n.js";
 import { Store } from "./store.js";
 import { View } from "./view.js";
 
@@ -79,7 +79,9 @@ export class Chat {
   }
 
   metadata() {
-    return { language_choice: this.language, language: navigator.language || "", channel: "web" };
+    const meta = { language_choice: this.language, language: navigator.language || "", channel: "web" };
+    if (this.options.audience) meta.audience = this.options.audience;
+    return meta;
   }
 
   /** Send `message` (shown as `display`; hidden when display is empty). Queued until the server is back. */
@@ -122,6 +124,9 @@ export class Chat {
         }
       }
       this.waiting(false);
+      // "answer in French" typed in the chat: the picker follows, so later messages carry the choice.
+      const chosen = outcome.outcome === "language_changed" ? normaliseLanguage(outcome.language) : null;
+      if (chosen && chosen !== this.language) this.setLanguage(chosen);
       return;
     }
     if (typeof message.text === "string" && message.text.trim()) {

@@ -1,10 +1,15 @@
 // Ask Vietnam web chat. Embed with one tag:
 //   <script src="https://example.org/askvn-chat.js" data-server="https://chat.example.org"
-//           data-lang="fr" data-title="Ask Vietnam" data-accent="#c8102e" data-position="bottom-right" defer></script>
+//           data-lang="fr" data-title="Ask Vietnam" data-accent="#c8102e" data-position="bottom-right"
+//           data-audience="investor" defer></script>
+// data-audience (tourist | investor | resident | student | general): who the site's visitors are; the
+// assistant ranks entries written for them first.
 // The widget lives in a shadow root, so the host page's CSS and the widget's never mix.
 import { Chat } from "./chat.js";
 import { normaliseLanguage } from "./i18n.js";
 import css from "./styles.css";
+
+const AUDIENCES = ["tourist", "investor", "resident", "student", "general"];
 
 function optionsFrom(script) {
   const data = (script && script.dataset) || {};
@@ -21,6 +26,7 @@ function optionsFrom(script) {
     open: data.open === "true",
     maxChars: Number(data.maxChars) > 0 ? Number(data.maxChars) : 1000,
     transports: transports.length ? transports : ["polling"],
+    audience: AUDIENCES.includes(String(data.audience || "").toLowerCase()) ? String(data.audience).toLowerCase() : "",
   };
 }
 

@@ -1,4 +1,5 @@
-"""/start, /help, /about, /language: fixed texts in the user's language, no Rasa round trip needed."""
+"""/start, /help, /about, /language, /investor, /tourist: fixed texts in the user's language, no Rasa
+round trip needed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.telegram.context import load_choice, ui_language
+from bot.telegram.context import AUDIENCE_KEY, load_choice, ui_language
 from bot.telegram.rendering import escape
 from knowledge.languages import LANGUAGES, NATIVE_NAMES
 from knowledge.ui_text import say
@@ -50,6 +51,21 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await load_choice(context, update.effective_user)
         await update.effective_message.reply_text(escape(say("choose_language", ui_language(update, context))),
                                                   reply_markup=language_keyboard(), do_quote=False)
+
+
+async def investor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_audience(update, context, "investor")
+
+
+async def tourist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _set_audience(update, context, "tourist")
+
+
+async def _set_audience(update: Update, context: ContextTypes.DEFAULT_TYPE, audience: str) -> None:
+    """Sent to Rasa as metadata with every later message; entries for this audience rank first."""
+    if context.user_data is not None:
+        context.user_data[AUDIENCE_KEY] = audience
+    await _reply(update, context, f"audience_{audience}")
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

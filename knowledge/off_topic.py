@@ -1,0 +1,34 @@
+"""Examples of questions that are not about Vietnam (scope/off_topic.yaml), embedded into every build.
+
+Retrieval always finds *some* entry, and e5 cosines are compressed (an unrelated question still scores
+~0.85), so a threshold alone cannot tell "Python for loop?" from a real question. Comparing with
+examples of what we do not answer can: a message nearer to them than to any entry is out of scope.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from knowledge.errors import KnowledgeError
+from knowledge.languages import LANGUAGES
+
+OFF_TOPIC_PATH = Path(__file__).parent / "scope" / "off_topic.yaml"
+
+
+def off_topic_questions(path: Path = OFF_TOPIC_PATH) -> list[tuple[str, str]]:
+    """(language, question) pairs; a malformed file is reported with its path, never half-read."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeError(f"{path}: {exc}") from exc
+    questions = data.get("questions") if isinstance(data, dict) else None
+    if not isinstance(questions, dict):
+        raise KnowledgeError(f"{path}: expected a mapping `questions:` of language -> list of questions")
+    pairs: list[tuple[str, str]] = []
+    for language, texts in questions.items():
+        if language not in LANGUAGES or not isinstance(texts, list):
+            raise KnowledgeError(f"{path}: `{language}` must be one of {', '.join(LANGUAGES)} with a list")
+        pairs.extend((str(language), str(t).strip()) for t in texts if str(t).strip())
+    return pairs
