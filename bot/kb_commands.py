@@ -16,11 +16,14 @@ from knowledge.language_detect import detect_language
 from knowledge.languages import LANGUAGES
 from knowledge.loader import LoadResult, load_knowledge
 from knowledge.near_duplicates import near_duplicate_problems
+from knowledge.off_topic import scope_file_problems
 from knowledge.service import KnowledgeService
 
 
 def validate(settings: Settings) -> LoadResult:
-    return load_knowledge(settings.knowledge_dir, stale_after=timedelta(days=settings.stale_after_days))
+    """Every entry, plus the scope files (off-topic examples, foreign places) that builds and answers use."""
+    result = load_knowledge(settings.knowledge_dir, stale_after=timedelta(days=settings.stale_after_days))
+    return LoadResult(result.entries, sorted([*result.problems, *scope_file_problems()]))
 
 
 def with_near_duplicates(settings: Settings, result: LoadResult) -> LoadResult:

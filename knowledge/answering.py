@@ -1,5 +1,7 @@
 """Decide what to say to a question: answer, ask which of a few entries was meant, or say honestly
-that the knowledge base has no good answer (and offer the closest topics).
+that the knowledge base has no good answer (and offer the closest topics). Questions that are not about
+Vietnam are declined as out of scope: they name another country, resemble an off-topic example more
+than any entry, or are real sentences that match nothing and name no place in Vietnam.
 
 A confident wrong answer about visas is worse than "I don't know, here is the official page", so the
 thresholds are deliberately conservative; they are calibrated on a labelled set in the tests.
@@ -88,7 +90,8 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
     hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places, audience=audience)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
     gibberish = _no_lexical_evidence(text, language, searcher)  # maybe a typo: offer topics, do not refuse
-    if is_about_elsewhere(text, language) or not gibberish and _nearer_to_off_topic(text, hits, searcher, policy):
+    elsewhere = is_about_elsewhere(text, language)
+    if elsewhere or (not gibberish and _nearer_to_off_topic(text, hits, searcher, policy)):
         return Reply("out_of_scope", language, say("out_of_scope", language),
                      score=hits[0].score if hits else None, candidates=candidates)
     outcome = decide(hits, policy)
@@ -139,7 +142,6 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
     return Reply("answer", language, "\n".join(parts), entry_id=entry.id, score=score,
                  sources=entry.sources, reviewed=entry.reviewed.isoformat(), answer_language=used,
                  suggestions=related)
-
 
 
 def is_about_elsewhere(text: str, language: str) -> bool:

@@ -13,6 +13,7 @@ import yaml
 
 from knowledge.errors import KnowledgeError
 from knowledge.languages import LANGUAGES
+from knowledge.problems import Problem
 
 OFF_TOPIC_PATH = Path(__file__).parent / "scope" / "off_topic.yaml"
 
@@ -32,3 +33,18 @@ def off_topic_questions(path: Path = OFF_TOPIC_PATH) -> list[tuple[str, str]]:
             raise KnowledgeError(f"{path}: `{language}` must be one of {', '.join(LANGUAGES)} with a list")
         pairs.extend((str(language), str(t).strip()) for t in texts if str(t).strip())
     return pairs
+
+
+def scope_file_problems(paths: tuple[Path, ...] | None = None) -> list[Problem]:
+    """Errors in the two scope files staff may edit (off-topic examples, foreign places), for `kb validate`."""
+    from knowledge.foreign_places import FOREIGN_PATH, ForeignPlaces
+
+    off_topic_path, foreign_path = paths or (OFF_TOPIC_PATH, FOREIGN_PATH)
+    problems = []
+    for path, load in ((off_topic_path, off_topic_questions), (foreign_path, ForeignPlaces.from_file)):
+        try:
+            load(path)
+        except (KnowledgeError, OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+            mark = getattr(exc.__cause__ or exc, "problem_mark", None)
+            problems.append(Problem(str(path), mark.line + 1 if mark else 1, "error", str(exc).splitlines()[0]))
+    return problems
