@@ -14,7 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from knowledge.followups import contextual_query, focus_places, has_follow_up_marker
+from knowledge.followups import contextual_query, focus_places
 from knowledge.foreign_places import foreign_places
 from knowledge.model import Entry, Source
 from knowledge.places import mentions_vietnam
@@ -67,16 +67,19 @@ class Reply:
 
 def answer_in_context(question: str, language: str, searcher: Searcher, policy: Policy,
                       previous: str | None = None, audience: str | None = None) -> Reply:
-    """The reply to a message that may be a follow-up of the previous question."""
+    """The reply to a message that may be a follow-up of the previous question.
+
+    A message that is answered confidently on its own brings its own topic ("what about the money
+    there?" after a visa question), so it wins; otherwise a short or "and …" message is searched together
+    with the previous question. (On the dev split's follow-ups both orders score the same.)
+    """
     places = focus_places(question, previous)
     alone = answer_question(question, language, searcher, policy, places=places, audience=audience)
     query = contextual_query(question, previous)
-    if query is None or alone.outcome == "answer" and not has_follow_up_marker(question):
+    if query is None or alone.outcome == "answer":
         return alone
     in_context = answer_question(query, language, searcher, policy, places=places, audience=audience)
-    if in_context.outcome == "answer" or alone.outcome != "answer":
-        return replace(in_context, candidates=alone.candidates or in_context.candidates, followup_of=previous)
-    return alone
+    return replace(in_context, candidates=alone.candidates or in_context.candidates, followup_of=previous)
 
 
 def answer_question(question: str, language: str, searcher: Searcher, policy: Policy, *,

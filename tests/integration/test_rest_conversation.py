@@ -70,3 +70,25 @@ def test_conversations_are_stored_in_the_sqlite_tracker(stack: Stack) -> None:
     count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'persisted-user'").fetchone()[0]
     assert count >= 3
 
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_previous_question(stack: Stack) -> None:
+    assert outcome(stack.ask("Do I need a visa to visit Vietnam?", sender="follow-user"))["entry_id"] == "e-visa"
+    # Alone, "and how long can I stay?" matches nothing well enough; after the visa question it is about visas.
+    follow = outcome(stack.ask("and how long can I stay?", sender="follow-user"))
+    assert follow["outcome"] == "answer" and follow["entry_id"] == "e-visa"
+    # A follow-up that names its own topic changes the topic.
+    assert outcome(stack.ask("what about the money there?", sender="follow-user"))["entry_id"] == "currency"
+
+
+def test_a_typed_language_request_changes_the_answer_language(stack: Stack) -> None:
+    switched = outcome(stack.ask("please answer in Korean", sender="switch-user"))
+    assert switched["outcome"] == "language_changed" and switched["language"] == "ko"
+    result = outcome(stack.ask("Do I need a visa to visit Vietnam?", sender="switch-user"))
+    assert result["language"] == "ko" and result["answer_language"] == "ko"
+
+
+def test_a_question_about_another_country_is_declined_politely(stack: Stack) -> None:
+    messages = stack.ask("Do Americans need a visa for Thailand?", sender="elsewhere-user")
+    assert outcome(messages)["outcome"] == "out_of_scope" and "Vietnam" in text_of(messages)
+    assert outcome(stack.ask("Do Americans need a visa for Vietnam?", sender="elsewhere-user"))["entry_id"] == "e-visa"
