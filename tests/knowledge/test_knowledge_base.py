@@ -67,18 +67,22 @@ def test_the_real_index_answers_common_questions(real_service: KnowledgeService,
         assert reply.sources and reply.answer_language in LANGUAGES
 
 
-@pytest.mark.parametrize(("question", "audience", "written_for"), [
-    ("Which visa do I need?", "investor", "investor"),
-    ("what documents do I need", "tourist", "tourist"),
-    ("Can I work here?", "student", "student"),
-])
-def test_the_users_audience_brings_entries_written_for_them_forward(
-        real_service: KnowledgeService, question: str, audience: str, written_for: str) -> None:
+VAGUE_QUESTIONS = ["Which visa do I need?", "what documents do I need", "Can I work here?", "Do I need a visa?",
+                   "How much money should I bring?", "Which permits do I need?", "How long can I stay?",
+                   "What taxes apply to me?", "What are the rules for foreigners?", "How do I open a bank account?"]
+
+
+@pytest.mark.parametrize("audience", ["tourist", "investor", "student"])
+def test_the_users_audience_brings_entries_written_for_them_forward(real_service: KnowledgeService,
+                                                                    audience: str) -> None:
+    """Over vague questions, more of the top three results are written for the user's audience."""
     searcher = real_service.searcher()
-    plain = searcher.search(question, k=3)
-    targeted = searcher.search(question, k=3, audience=audience)
-    share = [sum(written_for in h.entry.audience for h in hits) / len(hits) for hits in (plain, targeted)]
-    assert share[1] > share[0] and written_for in targeted[0].entry.audience, [h.entry.id for h in targeted]
+
+    def written_for(target: str | None) -> int:
+        return sum(audience in h.entry.audience for q in VAGUE_QUESTIONS
+                   for h in searcher.search(q, k=3, audience=target))
+
+    assert written_for(audience) > written_for(None)
 
 
 @pytest.mark.parametrize(("question", "language"), [
