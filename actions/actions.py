@@ -33,16 +33,11 @@ class ActionAnswerQuestion(Action):
             reply = (answer_entry(entry, language, catalogue=searcher.loaded.entries) if entry
                      else Reply("no_answer", language, say("no_answer", language)))
             return conv.send(dispatcher, reply)
-        question = conv.user_text(tracker)
-        switched = _switch_language(dispatcher, question)
+        switched = _switch_language(dispatcher, conv.user_text(tracker))
         if switched is not None:
             return switched
-        previous = tracker.get_slot("last_question")
-        audience = conv.audience(tracker)
-        reply = answer_in_context(question, language, searcher, policy(), previous=previous, audience=audience)
-        _record_gap(tracker, reply)
-        topic_question = previous if reply.followup_of else question  # follow-ups keep the topic
-        return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question), SlotSet("audience", audience)]
+        reply = _answer(tracker, language)
+        return _send_answer(dispatcher, tracker, reply)
 
 
 class ActionSmalltalk(Action):
@@ -55,9 +50,29 @@ class ActionSmalltalk(Action):
         if switched is not None:
             return switched
         language = conv.user_language(tracker)
+        # NLU reads characters for zh/ja/ko/th and sometimes takes a real question for small talk
+        # ("노이바이 공항 86번 버스" as goodbye): an entry that answers it confidently wins.
+        reply = _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
+        if reply.outcome == "answer":
+            return _send_answer(dispatcher, tracker, reply)
         intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
         key = intent if intent in SMALLTALK_INTENTS else "greet"
         return conv.send(dispatcher, Reply("smalltalk", language, say(key, language)))
+
+
+def _answer(tracker: Tracker, language: str, *, as_follow_up: bool = True) -> Reply:
+    """The knowledge base's reply to the user's message, as a follow-up of the previous question if it is one."""
+    previous = tracker.get_slot("last_question") if as_follow_up else None
+    return answer_in_context(conv.user_text(tracker), language, knowledge_service().searcher(), policy(),
+                             previous=previous, audience=conv.audience(tracker))
+
+
+def _send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> list[EventType]:
+    """Send it, log it for the gap report, and remember the topic (follow-ups keep the previous one)."""
+    _record_gap(tracker, reply)
+    topic_question = tracker.get_slot("last_question") if reply.followup_of else conv.user_text(tracker)
+    return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question),
+            SlotSet("audience", conv.audience(tracker))]
 
 
 def _switch_language(dispatcher: CollectingDispatcher, text: str) -> list[EventType] | None:

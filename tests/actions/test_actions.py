@@ -133,6 +133,18 @@ async def test_smalltalk_replies_in_the_users_language() -> None:
     assert messages[0]["text"] and messages[0]["text"] != messages[-1].get("text")
 
 
+@pytest.mark.parametrize("greeting", ["hello", "thanks a lot", "xin chào", "감사합니다"])
+async def test_small_talk_after_a_question_stays_small_talk(greeting: str) -> None:
+    t = tracker(greeting, intent="greet", slots={"last_question": "Do I need a visa to visit Vietnam?"})
+    messages, _ = await run(ActionSmalltalk(), t)
+    assert outcome(messages)["outcome"] == "smalltalk"
+
+
+async def test_a_question_nlu_took_for_small_talk_is_answered() -> None:
+    messages, _ = await run(ActionSmalltalk(), tracker("베트남 여행 가는데 비자 필요해요?", intent="goodbye"))
+    assert outcome(messages)["outcome"] == "answer" and outcome(messages)["entry_id"] == "e-visa"
+
+
 async def test_feedback_is_recorded(action_runtime: Path) -> None:
     t = tracker('/feedback{"entry_id": "pho", "value": "down"}', intent="feedback", language="en",
                 entities=[{"entity": "entry_id", "value": "pho"}, {"entity": "value", "value": "down"}])

@@ -48,9 +48,9 @@ def real_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def test_conversation_answer_quality_meets_the_floors(real_stack: Stack) -> None:
     outcomes = run_rest(load_devset(DEVSET), real_stack.rasa_url)
     report = {"conversation": {"all": summarise(outcomes)}}
-    heldout = [o for o in outcomes if o.question.split == "heldout"]
-    report["conversation"]["heldout"] = summarise(heldout)
-    print(table(report, "conversation", "heldout"))
+    for split in ("dev", "heldout"):
+        report["conversation"][split] = summarise([o for o in outcomes if o.question.split == split])
+        print(table(report, "conversation", split))
     assert check_thresholds(report) == []
     assert all(o.outcome != "none" for o in outcomes), "every reply must carry the askvn outcome message"
 
