@@ -1,9 +1,11 @@
 """Evaluate Rasa's own FAQ approach on our evaluation set: generate, train, predict, score.
 
     .venv/bin/python -m benchmarks.rasa_peer.run [--devset tests/eval/devset.yaml] [--out .cache/rasa_peer]
+                                                [--epochs 150]
 
 Training is skipped when the generated project, our tokenizer and the Rasa locks are unchanged. The
-results JSON (default `<out>/results.json`) is what `askvn eval` and the README table read.
+results JSON (default `<out>/results.json`) holds the peer's figures in the shape of `askvn eval --json`
+(`askvn_metrics`), which the README's side-by-side tables are made from.
 """
 
 from __future__ import annotations
