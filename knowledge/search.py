@@ -1,11 +1,11 @@
 """Hybrid retrieval over one loaded build: dense (FAISS, e5) and lexical (BM25) candidates, ranked by
 a fused score that the answer policy also uses as its confidence.
 
-    score = dense + LEXICAL_WEIGHT × lexical coverage, where
+    score = dense + LEXICAL_WEIGHT × lexical coverage
+            + PLACE_BOOST when the entry is about a place the user named
+            + AUDIENCE_BOOST / (its number of audiences) when it is written for the user's audience
     dense = (1 - ANSWER_WEIGHT) × cosine of the entry's best question phrasing
             + ANSWER_WEIGHT × cosine of its best answer text
-            (+ PLACE_BOOST when the entry is about a place the user named,
-             + AUDIENCE_BOOST when it is written for the user's audience: tourist, investor, ...)
 
 Dense similarity carries meaning across languages; lexical coverage separates real questions from
 short gibberish, which e5 scores deceptively high against short keyword questions. `fusion="rrf"`
@@ -58,11 +58,11 @@ class Searcher:
         self.embedder = embedder
         self.lexical = LexicalIndex([d for d in loaded.documents if d.entry_id != OFF_TOPIC])
         self._vectors = loaded.index.reconstruct_n(0, loaded.index.ntotal) if loaded.index.ntotal else None
-        self._entry_rows: dict[str, list[int]] = defaultdict(list)
+        self._question_rows: dict[str, list[int]] = defaultdict(list)
         self._answer_rows: dict[str, list[int]] = defaultdict(list)
         for row, doc in enumerate(loaded.documents):
-            (self._answer_rows if doc.kind == "answer" else self._entry_rows)[doc.entry_id].append(row)
-        self._off_topic_rows = self._entry_rows.pop(OFF_TOPIC, [])
+            (self._answer_rows if doc.kind == "answer" else self._question_rows)[doc.entry_id].append(row)
+        self._off_topic_rows = self._question_rows.pop(OFF_TOPIC, [])
         self._query_vectors: dict[str, np.ndarray] = {}
 
     @property
@@ -123,9 +123,10 @@ class Searcher:
 
     def _hit(self, entry_id: str, vector: np.ndarray, tokens: list[str], places: AbstractSet[str],
              audience: str | None) -> Hit:
-        """Exact dense score (best document of the entry), lexical coverage, place and audience match."""
+        """Exact dense score (best question phrasing blended with the answer), lexical coverage, place and
+        audience match of one candidate."""
         assert self._vectors is not None
-        rows = self._entry_rows[entry_id] or self._answer_rows[entry_id]
+        rows = self._question_rows[entry_id] or self._answer_rows[entry_id]
         sims = self._vectors[rows] @ vector
         best = int(np.argmax(sims))
         dense = float(sims[best])
