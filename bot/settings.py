@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     clarify_margin: float = Policy.clarify_margin
     out_of_scope_threshold: float = Policy.out_of_scope_threshold
     off_topic_margin: float | None = Policy.off_topic_margin
-    max_message_chars: int = 1000
+    max_message_chars: int = Field(1000, description="Longer messages are cut before NLU and get a polite 'too long'")
+    max_body_bytes: int = Field(16384, description="Largest request body the REST channel accepts (413 above)")
 
     # Staff workflow: `askvn kb validate` warnings
     stale_after_days: int = Field(365, description="Warn when an entry was last reviewed longer ago than this")

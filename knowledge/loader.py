@@ -19,7 +19,8 @@ from typing import Any
 import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from knowledge.errors import ValidationFailed
 from knowledge.languages import LANGUAGES, REQUIRED_LANGUAGES
@@ -44,6 +45,20 @@ class LoadResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+class _DatesAsText(RoundTripConstructor):
+    """Dates stay text, so the schema reports an impossible one (2026-13-01) with its line instead of
+    the YAML library raising while it reads the file."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _DatesAsText.construct_yaml_str)
+
+
+def _read_yaml(text: str) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
+    return yaml.load(text)
 
 
 @lru_cache(maxsize=1)
@@ -104,11 +119,17 @@ def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Pro
     except UnicodeDecodeError as exc:
         return None, [Problem(rel, 1, "error", f"file is not UTF-8 text ({exc.reason})")], {}
     try:
-        data = YAML(typ="rt").load(raw_text)
+        data = _read_yaml(raw_text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return None, [Problem(rel, line, "error", f"YAML syntax: {exc.problem or exc.context}")], {}
+    except YAMLError as exc:  # e.g. a control character; the reader gives a character position
+        position = getattr(exc, "position", None)
+        line = raw_text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+        return None, [Problem(rel, line, "error", f"YAML: {str(exc).splitlines()[0]}")], {}
+    except RecursionError:
+        return None, [Problem(rel, 1, "error", "YAML nesting is too deep to be an entry")], {}
     if not isinstance(data, CommentedMap):
         return None, [Problem(rel, 1, "error", "the file must be a mapping of fields (id, topic, …)")], {}
 
@@ -127,11 +148,11 @@ def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Pro
 def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str, root: Path) -> list[Problem]:
     """Rules the schema cannot express."""
     out: list[Problem] = []
-    if plain.get("id") and plain["id"] != path.stem:
+    if isinstance(plain.get("id"), str) and plain["id"] != path.stem:
         out.append(Problem(rel, _line_of(node, ["id"]), "error",
                            f"id '{plain['id']}' must equal the file name '{path.stem}'"))
     folder = path.parent.name if path.parent != root else ""
-    if plain.get("topic") and plain["topic"] != folder:
+    if isinstance(plain.get("topic"), str) and plain["topic"] != folder:
         out.append(Problem(rel, _line_of(node, ["topic"]), "error",
                            f"topic '{plain['topic']}' must equal the folder the file is in ('{folder or '(top)'}')"))
     for lang in REQUIRED_LANGUAGES:
@@ -154,7 +175,7 @@ def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str,
             out.append(Problem(rel, line, "warning", f"'{lang}' has questions but no answer"))
         if text.get("answer") and not text.get("questions"):
             out.append(Problem(rel, line, "warning", f"'{lang}' has an answer but no questions"))
-        if len(text.get("answer") or "") > MAX_ANSWER_CHARS:
+        if isinstance(text.get("answer"), str) and len(text["answer"]) > MAX_ANSWER_CHARS:
             out.append(Problem(rel, _line_of(node, [lang, "answer"]), "warning",
                                f"'{lang}' answer is {len(text['answer'])} characters; keep it under "
                                f"{MAX_ANSWER_CHARS} and move the rest to 'details'"))
@@ -209,11 +230,14 @@ def _to_entry(plain: dict[str, Any], rel: str) -> Entry:
         topic=plain["topic"],
         audience=tuple(plain["audience"]),
         reviewed=date.fromisoformat(plain["reviewed"]),
-        sources=tuple(Source(url=s["url"], name=s["name"]) for s in plain["sources"]),
+        sources=tuple(Source(url=s["url"], name=s["name"], kind=s.get("kind")) for s in plain["sources"]),
         texts=texts,
         related=tuple(plain.get("related") or ()),
         places=tuple(plain.get("places") or ()),
         contact={k: str(v) for k, v in (plain.get("contact") or {}).items()},
+        review_by=date.fromisoformat(plain["review_by"]) if plain.get("review_by") else None,
+        source_exception=plain.get("source_exception"),
+        verified=tuple((v["claim"], v["source"]) for v in plain.get("verified") or ()),
         path=rel,
     )
 

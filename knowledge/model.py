@@ -24,6 +24,7 @@ def normalise_audience(value: object) -> str | None:
 class Source:
     url: str
     name: str
+    kind: str | None = None  # official | press | reference (the source policy in knowledge/README.md)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Entry:
     related: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     contact: dict[str, str] = field(default_factory=dict)
+    review_by: date | None = None  # changeable facts: check again by then
+    source_exception: str | None = None  # why there is no official deep-link source
+    verified: tuple[tuple[str, str], ...] = ()  # (claim, source URL) pairs checked on the review date
     path: str = ""
 
     @property
@@ -70,6 +74,7 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["reviewed"] = self.reviewed.isoformat()
+        data["review_by"] = self.review_by.isoformat() if self.review_by else None
         return data
 
     @classmethod
@@ -92,6 +97,9 @@ class Entry:
             related=tuple(data.get("related") or ()),
             places=tuple(data.get("places") or ()),
             contact=dict(data.get("contact") or {}),
+            review_by=date.fromisoformat(data["review_by"]) if data.get("review_by") else None,
+            source_exception=data.get("source_exception"),
+            verified=tuple((str(c), str(u)) for c, u in data.get("verified") or ()),
             path=data.get("path", ""),
         )
 

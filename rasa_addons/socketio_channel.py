@@ -23,7 +23,6 @@ Real payloads (`bot_uttered`), one per bot message, in order:
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import sys
@@ -37,6 +36,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
+
+from rasa_addons.input_guard import Limits, clean_metadata, clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class AskvnSocketIOInput(SocketIOInput):
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
+        limits = Limits.from_env()
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -149,11 +151,11 @@ class AskvnSocketIOInput(SocketIOInput):
                 sender_id = str(data["session_id"])[:64]
             else:
                 sender_id = sid
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+            # Bounded and cleaned before NLU (rasa_addons/input_guard.py); bad metadata is dropped, not fatal.
+            text = data.get("message")
+            text = clean_text(text if isinstance(text, str) else "", limits)
+            metadata = clean_metadata(data.get(self.metadata_key), strict=False)
             output = AskvnSocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(str(data.get("message", "")), output, sender_id,
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
 
         return blueprint

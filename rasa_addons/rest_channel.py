@@ -1,0 +1,68 @@
+"""Rasa's REST channel with its input checked before NLU runs (loaded by the Rasa server from credentials.yml).
+
+Same URL and reply format as Rasa's own `rest` channel (`POST /webhooks/rest/webhook` with
+`{"sender", "message", "metadata"}`, answered with a JSON list of bot messages), but:
+
+- a body that is not a JSON object, lacks a string `message` or a `sender`, or has metadata of the wrong
+  type gets 400 with `{"error": "..."}` instead of a 500 with a traceback or an empty 200;
+- a body over ASKVN_MAX_BODY_BYTES gets 413;
+- the text is bounded and cleaned and the metadata reduced to the keys channels send
+  (`rasa_addons/input_guard.py`), so no message can make NLU exhaust memory;
+- `input_channel` is always `rest` (a client cannot pose as another channel);
+- streaming (`?stream=true`) is not offered: no client of ours uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa_addons.input_guard import InputRejected, Limits, guard_message, parse_body
+
+logger = logging.getLogger(__name__)
+
+
+class AskvnRestInput(RestInput):
+    """`POST /webhooks/rest/webhook`, refusing malformed and oversized input with a clear 4xx."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> AskvnRestInput:
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        limits = Limits.from_env()
+        webhook = Blueprint("askvn_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                message = guard_message(parse_body(request.body or b"", limits), limits)
+            except InputRejected as exc:
+                return response.json({"error": str(exc)}, status=exc.status)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(message.text, collector, message.sender,
+                                                 input_channel=self.name(), metadata=message.metadata))
+            except CancelledError:
+                logger.error("REST message timed out")
+            except Exception:  # the edge: Rasa's own channel logs and answers with what it has
+                logger.exception("REST message failed (%d characters)", len(message.text))
+            return response.json(collector.messages)
+
+        return webhook
