@@ -53,7 +53,7 @@ class ActionSmalltalk(Action):
         # NLU reads characters for zh/ja/ko/th and sometimes takes a real question for small talk
         # ("노이바이 공항 86번 버스" as goodbye): an entry that answers it confidently wins.
         reply = _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
-        if reply.outcome == "answer":
+        if reply.confident:
             return _send_answer(dispatcher, tracker, reply)
         intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
         key = intent if intent in SMALLTALK_INTENTS else "greet"

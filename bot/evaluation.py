@@ -35,7 +35,8 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
     report: dict[str, Any] = {
         "devset": str(devset), "build": searcher.inner.build_id,
         "policy": {"answer_threshold": policy.answer_threshold, "clarify_threshold": policy.clarify_threshold,
-                   "clarify_margin": policy.clarify_margin},
+                   "clarify_margin": policy.clarify_margin, "likely_threshold": policy.likely_threshold,
+                   "likely_margin": policy.likely_margin},
         "library": by_split(run_library(questions, searcher, policy)),
     }
     if do_calibrate:
@@ -43,7 +44,9 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
         tuned, summary = calibrate(dev, searcher, policy)
         report["calibrated_on_dev"] = {"answer_threshold": tuned.answer_threshold,
                                        "clarify_threshold": tuned.clarify_threshold,
-                                       "clarify_margin": tuned.clarify_margin, "dev_summary": summary}
+                                       "clarify_margin": tuned.clarify_margin,
+                                       "likely_threshold": tuned.likely_threshold,
+                                       "likely_margin": tuned.likely_margin, "dev_summary": summary}
     if rest_url:
         report["conversation"] = by_split(run_rest(questions, rest_url))
     report["failures"] = check_thresholds(report)
@@ -66,19 +69,32 @@ def run_rest(questions: list[DevQuestion], rest_url: str) -> list[Outcome]:
             info = found[0] if found else {"outcome": "none", "entry_id": None, "suggestions": []}
             suggestions = tuple(s["entry_id"] for s in info.get("suggestions") or [])
             ranking = tuple(e for e in (info.get("entry_id"), *suggestions) if e)
-            outcomes.append(Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms))
+            alternatives = tuple(s["entry_id"] for s in info.get("alternatives") or [])
+            outcomes.append(Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms, alternatives))
     return outcomes
 
 
 def check_thresholds(report: dict[str, Any], path: Path = THRESHOLDS) -> list[str]:
-    """Every floor in thresholds.yaml that the report misses, as readable lines."""
-    floors = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """Every floor in thresholds.yaml that the report misses, as readable lines.
+
+    Fails closed: a missing or empty floors file, or a floor whose metric the report lacks, is a failure.
+    Only a whole section this run did not measure (the conversation figures without --rest) is skipped.
+    """
+    if not path.exists():
+        return [f"{path}: the floors file is missing, so answer quality cannot be checked"]
+    floors = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(floors, dict) or not floors:
+        return [f"{path}: no floors defined"]
     failures = []
-    for section, splits in (floors or {}).items():
-        for split, metrics in splits.items():
-            for metric, floor in metrics.items():
-                value = report.get(section, {}).get(split, {}).get("all", {}).get(metric)
-                if value is not None and value < floor:
+    for section, splits in floors.items():
+        if section not in report:
+            continue
+        for split, metrics in (splits or {}).items():
+            for metric, floor in (metrics or {}).items():
+                value = report[section].get(split, {}).get("all", {}).get(metric)
+                if not isinstance(value, (int, float)):
+                    failures.append(f"{section}/{split}: {metric} is missing from the report (floor {floor})")
+                elif value < floor:
                     failures.append(f"{section}/{split}: {metric} = {value:.3f} < {floor}")
     return failures
 
@@ -86,10 +102,10 @@ def check_thresholds(report: dict[str, Any], path: Path = THRESHOLDS) -> list[st
 def table(report: dict[str, Any], section: str = "library", split: str = "all") -> str:
     data = report[section][split]
     cols = ("questions", "hit_at_1", "mrr_at_10", "correct_answers_in_scope", "resolved_in_scope",
-            "answer_precision", "declined_out_of_scope", "answer_rate", "clarify_rate", "abstain_rate",
-            "latency_ms_p50")
-    short = ("n", "hit@1", "mrr@10", "correct", "resolved", "precision", "declined", "answer", "clarify",
-             "abstain", "p50 ms")
+            "answer_precision", "declined_out_of_scope", "answer_rate", "likely_rate", "clarify_rate",
+            "abstain_rate", "smalltalk_misroutes", "latency_ms_p50")
+    short = ("n", "hit@1", "mrr@10", "1st right", "1 click", "precision", "declined", "answer", "w/ alts",
+             "clarify", "abstain", "smalltalk", "p50 ms")
     lines = [f"{section} / {split}", f"{'lang':<5}" + "".join(f"{c:>10}" for c in short)]
     for lang, row in data.items():
         lines.append(f"{lang:<5}" + "".join(f"{_cell(row.get(c)):>10}" for c in cols))

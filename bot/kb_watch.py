@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from watchfiles import Change, watch
 
@@ -26,7 +28,10 @@ def is_knowledge_file(change: Change, path: str) -> bool:
     return path.endswith(".yaml") and not Path(path).name.startswith((".", "#"))
 
 
-def rebuild(settings: Settings) -> None:
+Outcome = Literal["published", "unchanged", "refused"]
+
+
+def rebuild(settings: Settings) -> Outcome:
     """One build; never raises, so one bad save does not end the watcher."""
     try:
         result = kb_commands.build(settings)
@@ -35,22 +40,27 @@ def rebuild(settings: Settings) -> None:
             if problem.severity == "error":
                 log.error("%s", problem)
         log.error("not published: %s; still serving the previous index", exc)
-        return
+        return "refused"
     except AskVnError as exc:
         log.error("not published: %s", exc)
-        return
-    if result.published:
-        log.info("published %s (%d embedded, %d reused, %.1fs)", result.build_id, result.embedded,
-                 result.reused, result.seconds)
+        return "refused"
+    if not result.published:
+        return "unchanged"
+    log.info("published %s (%d embedded, %d reused, %.1fs)", result.build_id, result.embedded,
+             result.reused, result.seconds)
+    return "published"
 
 
-def watch_forever(settings: Settings, stop: threading.Event | None = None) -> None:
-    """Build now, then after every batch of saves (1.5 s debounce) until `stop` is set or Ctrl-C."""
+def watch_forever(settings: Settings, stop: threading.Event | None = None,
+                  on_rebuild: Callable[[Outcome], None] | None = None) -> None:
+    """Build now, then after every batch of saves (1.5 s debounce) until `stop` is set or Ctrl-C.
+    `on_rebuild` hears each build's outcome (tests wait on it instead of sleeping)."""
     log.info("watching %s for changes", settings.knowledge_dir)
-    rebuild(settings)  # catch up with edits made while nothing was watching
+    report = on_rebuild or (lambda _outcome: None)
+    report(rebuild(settings))  # catch up with edits made while nothing was watching
     for _changes in watch(settings.knowledge_dir, watch_filter=is_knowledge_file, debounce=1500,
                           stop_event=stop, raise_interrupt=False):
-        rebuild(settings)
+        report(rebuild(settings))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     answer_threshold: float = Policy.answer_threshold
     clarify_threshold: float = Policy.clarify_threshold
     clarify_margin: float = Policy.clarify_margin
+    likely_threshold: float = Policy.likely_threshold
+    likely_margin: float = Policy.likely_margin
     out_of_scope_threshold: float = Policy.out_of_scope_threshold
     off_topic_margin: float | None = Policy.off_topic_margin
     max_message_chars: int = Field(1000, description="Longer messages are cut before NLU and get a polite 'too long'")
@@ -76,7 +78,8 @@ class Settings(BaseSettings):
 
     def policy(self) -> Policy:
         return Policy(answer_threshold=self.answer_threshold, clarify_threshold=self.clarify_threshold,
-                      clarify_margin=self.clarify_margin, out_of_scope_threshold=self.out_of_scope_threshold,
+                      clarify_margin=self.clarify_margin, likely_threshold=self.likely_threshold,
+                      likely_margin=self.likely_margin, out_of_scope_threshold=self.out_of_scope_threshold,
                       max_chars=self.max_message_chars, off_topic_margin=self.off_topic_margin)
 
     def embedding(self) -> EmbeddingConfig:

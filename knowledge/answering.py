@@ -24,9 +24,9 @@ from knowledge.text_processing import tokenize
 from knowledge.ui_text import say
 
 Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk", "language_changed"]
+# What the policy decides; "likely" is sent as outcome "answer" with `alternatives`.
+Decision = Literal["answer", "likely", "clarify", "no_answer"]
 SUGGESTIONS = 3
-
-
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     candidates: tuple[tuple[str, float], ...] = field(default=(), repr=False)
     followup_of: str | None = None  # the previous question, when this was answered as its follow-up
+    alternatives: tuple[Suggestion, ...] = ()  # an answer that is likely, not certain: the close runners-up
+
+    @property
+    def confident(self) -> bool:
+        """An answer whose entry clearly won (no alternatives offered)."""
+        return self.outcome == "answer" and not self.alternatives
 
     def outcome_message(self) -> dict[str, Any]:
         """The `{"askvn": …}` custom message channels, analytics and tests rely on."""
@@ -62,6 +68,7 @@ class Reply:
             "reviewed": self.reviewed,
             "sources": [{"url": s.url, "name": s.name} for s in self.sources],
             "suggestions": [{"entry_id": s.entry_id, "title": s.title} for s in self.suggestions],
+            "alternatives": [{"entry_id": s.entry_id, "title": s.title} for s in self.alternatives],
         }}
 
 
@@ -76,7 +83,7 @@ def answer_in_context(question: str, language: str, searcher: Searcher, policy: 
     places = focus_places(question, previous)
     alone = answer_question(question, language, searcher, policy, places=places, audience=audience)
     query = contextual_query(question, previous)
-    if query is None or alone.outcome == "answer":
+    if query is None or alone.confident:
         return alone
     in_context = answer_question(query, language, searcher, policy, places=places, audience=audience)
     return replace(in_context, candidates=alone.candidates or in_context.candidates, followup_of=previous)
@@ -100,8 +107,10 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
     outcome = decide(hits, policy)
     if outcome != "no_answer" and gibberish:
         outcome = "no_answer"
-    if outcome == "answer":
+    if outcome in ("answer", "likely"):
         reply = answer_entry(hits[0].entry, language, score=hits[0].score, catalogue=searcher.loaded.entries)
+        if outcome == "likely":
+            reply = _with_alternatives(reply, hits, language)
         return replace(reply, candidates=candidates)
     suggestions = tuple(Suggestion(h.entry.id, h.entry.title_in(language)) for h in hits[:SUGGESTIONS])
     if outcome == "clarify":
@@ -116,8 +125,9 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
     return Reply("no_answer", language, body, score=top, suggestions=suggestions, candidates=candidates)
 
 
-def decide(hits: list[Hit], policy: Policy) -> Outcome:
-    """answer when one entry clearly wins, clarify when a few are close, otherwise no_answer."""
+def decide(hits: list[Hit], policy: Policy) -> Decision:
+    """answer when one entry clearly wins; likely (answer, with the runners-up as buttons) when the top
+    entry leads but not clearly; clarify when a few are close and none leads; otherwise no_answer."""
     if not hits or hits[0].score < policy.clarify_threshold:
         return "no_answer"
     top = hits[0].score
@@ -125,7 +135,17 @@ def decide(hits: list[Hit], policy: Policy) -> Outcome:
     clear_winner = top - runner_up >= policy.clarify_margin or runner_up < policy.clarify_threshold
     if top >= policy.answer_threshold and clear_winner:
         return "answer"
+    if top >= policy.likely_threshold and top - runner_up >= policy.likely_margin:
+        return "likely"
     return "clarify"
+
+
+def _with_alternatives(reply: Reply, hits: list[Hit], language: str) -> Reply:
+    """The likely answer, with the close runners-up first among its buttons (then its related entries)."""
+    alternatives = tuple(Suggestion(h.entry.id, h.entry.title_in(language)) for h in hits[1:SUGGESTIONS])
+    shown = {s.entry_id for s in alternatives} | {reply.entry_id}
+    buttons = alternatives + tuple(s for s in reply.suggestions if s.entry_id not in shown)
+    return replace(reply, alternatives=alternatives, suggestions=buttons[:SUGGESTIONS])
 
 
 def answer_entry(entry: Entry, language: str, *, score: float | None = None,

@@ -14,6 +14,10 @@ class Policy:
     answer_threshold: float = 0.89
     clarify_threshold: float = 0.88
     clarify_margin: float = 0.03
+    # Answer first: a top entry this good, leading the runner-up by at least likely_margin, is answered
+    # with the close alternatives as buttons instead of asking "which one do you mean?".
+    likely_threshold: float = 0.88
+    likely_margin: float = 0.02
     out_of_scope_threshold: float = 0.80  # below this, with no Vietnamese place named: not about Vietnam
     max_chars: int = 1000
     # Out of scope when an off-topic example (scope/off_topic.yaml) is this much nearer (cosine) than the

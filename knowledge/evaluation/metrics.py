@@ -18,8 +18,9 @@ class Outcome:
     outcome: str              # answer | clarify | no_answer | out_of_scope | smalltalk
     entry_id: str | None      # the entry answered with (outcome answer)
     ranking: tuple[str, ...]  # entry ids best first (empty when only the outcome is known)
-    suggestions: tuple[str, ...]
+    suggestions: tuple[str, ...]  # the buttons shown with the reply
     ms: float
+    alternatives: tuple[str, ...] = ()  # an answer offered as likely: its runners-up
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -44,9 +45,11 @@ def _metrics(items: list[Outcome]) -> dict[str, Any]:
     inscope = [o for o in items if o.question.should_answer]
     decline = [o for o in items if not o.question.should_answer]
     answered = [o for o in items if o.outcome == "answer"]
+    confident = [o for o in answered if not o.alternatives]
     right = [o for o in answered if o.entry_id in o.question.acceptable]
+    # Within one click: the answer is right, or the right entry is one of the buttons shown with it.
     resolved = [o for o in inscope if (o.outcome == "answer" and o.entry_id in o.question.acceptable)
-                or (o.outcome == "clarify" and o.question.acceptable & set(o.suggestions))]
+                or (o.outcome in ("answer", "clarify") and o.question.acceptable & set(o.suggestions))]
     ranked = [o for o in inscope if o.ranking]
     ms = sorted(o.ms for o in items)
     return {
@@ -59,6 +62,11 @@ def _metrics(items: list[Outcome]) -> dict[str, Any]:
         "clarify_rate": _ratio(sum(1 for o in items if o.outcome == "clarify"), len(items)),
         "abstain_rate": _ratio(sum(1 for o in items if o.outcome in ("no_answer", "out_of_scope")), len(items)),
         "answer_precision": _ratio(len(right), len(answered)),
+        "confident_answer_precision": _ratio(sum(1 for o in confident if o.entry_id in o.question.acceptable),
+                                             len(confident)),
+        "likely_rate": _ratio(len(answered) - len(confident), len(items)),
+        "smalltalk_misroutes": sum(1 for o in inscope if o.outcome == "smalltalk"),
+        # "first reply correct": the first reply is the right answer
         "correct_answers_in_scope": _ratio(sum(1 for o in right if o.question.should_answer), len(inscope)),
         "resolved_in_scope": _ratio(len(resolved), len(inscope)),
         "declined_out_of_scope": _ratio(sum(1 for o in decline if o.outcome != "answer"), len(decline)),

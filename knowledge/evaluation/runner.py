@@ -71,7 +71,8 @@ def run_library(questions: list[DevQuestion], searcher: CachingSearcher, policy:
         query = (contextual_query(q.q, previous) if reply.followup_of else None) or q.q
         ranking = tuple(h.entry.id for h in searcher.search(query, 10, language=language))
         outcomes.append(Outcome(q, reply.outcome, reply.entry_id, ranking,
-                                tuple(s.entry_id for s in reply.suggestions), ms))
+                                tuple(s.entry_id for s in reply.suggestions), ms,
+                                tuple(s.entry_id for s in reply.alternatives)))
     return outcomes
 
 
@@ -95,4 +96,25 @@ def calibrate(questions: list[DevQuestion], searcher: CachingSearcher, base: Pol
             best = (score, policy, summary)
     if best is None:
         return base, summarise(run_library(questions, searcher, base, languages))["all"]
+    return calibrate_likely(questions, searcher, best[1], best[2], languages, min_precision=min_precision,
+                            min_declined=min_declined)
+
+
+def calibrate_likely(questions: list[DevQuestion], searcher: CachingSearcher, base: Policy,
+                     base_summary: dict[str, Any], languages: list[str], *, min_precision: float,
+                     min_declined: float) -> tuple[Policy, dict[str, Any]]:
+    """Answer first: the likely tier (answer with alternatives) that makes the first reply right most
+    often, keeping precision and declines above the floors and resolving as many within one click."""
+    best = (base_summary["correct_answers_in_scope"] or 0.0, base, base_summary)
+    floor_resolved = (base_summary["resolved_in_scope"] or 0.0) - 0.005
+    grid = itertools.product(np.arange(base.clarify_threshold, base.answer_threshold + 0.001, 0.005),
+                             (0.01, 0.015, 0.02, 0.025, 0.03))
+    for likely_t, margin in grid:
+        policy = replace(base, likely_threshold=round(float(likely_t), 3), likely_margin=margin)
+        summary = summarise(run_library(questions, searcher, policy, languages))["all"]
+        if ((summary["answer_precision"] or 0) < min_precision or (summary["declined_out_of_scope"] or 0) < min_declined
+                or (summary["resolved_in_scope"] or 0) < floor_resolved):
+            continue
+        if (summary["correct_answers_in_scope"] or 0.0) > best[0]:
+            best = (summary["correct_answers_in_scope"] or 0.0, policy, summary)
     return best[1], best[2]

@@ -78,9 +78,25 @@ def test_empty_and_oversized_messages_are_answered_politely(service: KnowledgeSe
 def test_decide_prefers_clarifying_when_two_entries_are_close(service: KnowledgeService) -> None:
     hits = service.searcher().search("Do I need a visa to visit Vietnam?", k=3)
     assert decide(hits, POLICY) == "answer"
-    close = Policy(answer_threshold=0.5, clarify_threshold=0.5, clarify_margin=1.0)
+    close = Policy(answer_threshold=0.5, clarify_threshold=0.5, clarify_margin=1.0, likely_threshold=0.5,
+                   likely_margin=1.0)
     assert decide(hits, close) == "clarify"
     assert decide([], POLICY) == "no_answer"
+
+
+def test_a_likely_but_not_certain_entry_is_answered_with_the_runners_up_as_buttons(service: KnowledgeService) -> None:
+    """Answer first: when the top entry leads without a clear margin, answer it and offer the alternatives."""
+    searcher = service.searcher()
+    hits = searcher.search("Do I need a visa to visit Vietnam?", k=3)
+    lead = hits[0].score - hits[1].score
+    likely = Policy(answer_threshold=0.5, clarify_threshold=0.5, clarify_margin=lead + 0.01, likely_threshold=0.5,
+                    likely_margin=lead - 0.001)
+    assert decide(hits, likely) == "likely"
+    reply = answer_question("Do I need a visa to visit Vietnam?", "en", searcher, likely)
+    assert reply.outcome == "answer" and reply.entry_id == hits[0].entry.id and not reply.confident
+    assert [a.entry_id for a in reply.alternatives] == [h.entry.id for h in hits[1:3]]
+    assert [s.entry_id for s in reply.suggestions[:2]] == [h.entry.id for h in hits[1:3]]
+    assert reply.outcome_message()["askvn"]["alternatives"][0]["entry_id"] == hits[1].entry.id
 
 
 def test_vietnamese_bigrams_rank_but_do_not_change_the_coverage_scale(service: KnowledgeService) -> None:

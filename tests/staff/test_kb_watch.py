@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import queue
 import threading
-import time
-from collections.abc import Callable
 
 from bot.kb_watch import is_knowledge_file, watch_forever
 from bot.settings import get_settings
@@ -13,33 +12,25 @@ from tests.staff import new_entry
 from tests.staff.conftest import Cli
 
 
-def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_saving_an_entry_publishes_it_and_errors_never_do(published: Cli) -> None:
     store = IndexStore(published.data / "index")
-    original = store.current_id()
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_forever, args=(get_settings(), stop), daemon=True)
+    outcomes: queue.Queue[str] = queue.Queue()
+    watcher = threading.Thread(target=watch_forever, args=(get_settings(), stop, outcomes.put), daemon=True)
     watcher.start()
     try:
-        time.sleep(2)
+        assert outcomes.get(timeout=120) in ("unchanged", "published")  # the catch-up build at start
+        original = store.current_id()
         new_entry.add_to(published.knowledge)
-        assert wait_for(lambda: store.current_id() != original, 120), "the saved entry was not published"
-        assert new_entry.ENTRY_ID in store.load_current().entries
+        assert outcomes.get(timeout=120) == "published", "the saved entry was not published"
+        assert store.current_id() != original and new_entry.ENTRY_ID in store.load_current().entries
         added = store.current_id()
 
         broken = published.knowledge / "money" / "currency.yaml"
         broken.write_text(broken.read_text(encoding="utf-8").replace("topic: money", "topic: [money"),
                           encoding="utf-8")
-        time.sleep(6)  # debounce + a build attempt
-        assert store.current_id() == added
+        assert outcomes.get(timeout=60) == "refused"  # the watcher saw the save, built, and refused it
+        assert store.current_id() == added and watcher.is_alive()
     finally:
         stop.set()
         watcher.join(timeout=30)

@@ -216,6 +216,20 @@ def test_typed_language_request_moves_the_picker(context: BrowserContext, stack:
     expect(page.locator("#askvn-input")).to_have_attribute("placeholder", re.compile("Frage"))
 
 
+def test_the_messages_own_language_wins_over_the_browser_default(context: BrowserContext, stack: Stack) -> None:
+    """English browser, nothing picked: a Korean question is answered in Korean. Picking French is a real
+    choice: the next Korean question is answered in French."""
+    page = open_chat(context, stack)
+    expect(page.locator("#askvn-lang")).to_have_value("en")
+    ask(page, "베트남에 가려면 비자가 필요한가요?")
+    korean = bot_answers(page).first
+    expect(korean).to_contain_text("전자비자", timeout=ANSWER_TIMEOUT_MS)
+    expect(korean).to_have_attribute("lang", "ko")
+    page.locator("#askvn-lang").select_option("fr")
+    ask(page, "베트남에 가려면 비자가 필요한가요?")
+    expect(bot_answers(page).nth(1)).to_have_attribute("lang", "fr", timeout=ANSWER_TIMEOUT_MS)
+
+
 @contextmanager
 def partner_site(stack: Stack, page_html: str) -> Iterator[str]:
     """Another website (its own origin) that embeds the widget: a stdlib HTTP server serving one page."""

@@ -19,7 +19,10 @@ export class Chat {
     this.items = this.store.history();
     const outbox = this.store.get("outbox");
     this.outbox = Array.isArray(outbox) ? outbox : [];
-    this.language = this.store.get("language") || options.language;
+    // Only a language the user picked (or asked for by typing) is a choice that overrides the message's own
+    // language; the page's data-lang or the browser language is just a hint for short, unclear messages.
+    this.chosenLanguage = this.store.get("language") || null;
+    this.language = this.chosenLanguage || options.language;
     this.confirmed = false;
     this.everConnected = false;
     this.view = new View(root, options, {
@@ -79,7 +82,8 @@ export class Chat {
   }
 
   metadata() {
-    const meta = { language_choice: this.language, language: navigator.language || "", channel: "web" };
+    const meta = { language: this.language, channel: "web" };
+    if (this.chosenLanguage) meta.language_choice = this.chosenLanguage;
     if (this.options.audience) meta.audience = this.options.audience;
     return meta;
   }
@@ -177,6 +181,7 @@ export class Chat {
   }
 
   setLanguage(code) {
+    this.chosenLanguage = code;
     this.language = code;
     this.store.set("language", code);
     this.view.label(code);
