@@ -15,9 +15,11 @@ from knowledge.index.store import IndexStore
 from knowledge.language_detect import detect_language
 from knowledge.languages import LANGUAGES
 from knowledge.loader import LoadResult, load_knowledge
+from knowledge.model import Entry
 from knowledge.near_duplicates import near_duplicate_problems
 from knowledge.off_topic import scope_file_problems
 from knowledge.service import KnowledgeService
+from knowledge.source_policy import is_official_deep
 
 
 def validate(settings: Settings) -> LoadResult:
@@ -93,7 +95,20 @@ def stats(settings: Settings, *, today: date | None = None) -> dict[str, Any]:
         "missing_review_date": [],  # the loader rejects an entry without one; kept for the contract
         "stale": sorted(e.id for e in entries if today - e.reviewed > timedelta(days=settings.stale_after_days)),
         "stale_after_days": settings.stale_after_days,
+        "official_deep_source_share": _share(entries, by_topic),
+        "review_due": sorted(e.id for e in entries if e.review_by is not None and e.review_by < today),
+        "translation_omissions": dict(sorted(Counter(
+            p.message.split("'")[1] for p in result.warnings if "answer lacks what the English says" in p.message
+        ).items())),
     }
+
+
+def _share(entries: list[Entry], by_topic: dict[str, Counter[str]]) -> dict[str, float]:
+    """Per topic and overall: the share of entries with an official deep-link source (the source policy)."""
+    deep = Counter(e.topic for e in entries if any(is_official_deep(s) for s in e.sources))
+    shares = {topic: round(deep[topic] / counts["entries"], 3) for topic, counts in sorted(by_topic.items())}
+    shares["all"] = round(sum(deep.values()) / len(entries), 3) if entries else 0.0
+    return shares
 
 
 def stats_table(data: dict[str, Any]) -> str:
@@ -106,6 +121,11 @@ def stats_table(data: dict[str, Any]) -> str:
     lines.append(f"{'all':<16}" + "".join(f"{data['languages'][lang]:>5}" for lang in LANGUAGES)
                  + f"{data['entries']:>7}")
     lines.append(f"\n{data['all_languages']} entries in all 10 languages; {len(data['stale'])} stale "
-                 f"(reviewed over {data['stale_after_days']} days ago); {data['errors']} errors, "
-                 f"{data['warnings']} warnings")
+                 f"(reviewed over {data['stale_after_days']} days ago); {len(data['review_due'])} past their "
+                 f"review-by date; {data['errors']} errors, {data['warnings']} warnings")
+    shares = data["official_deep_source_share"]
+    lines.append("official deep-link source: " + ", ".join(f"{t} {v:.0%}" for t, v in shares.items()))
+    omissions = data["translation_omissions"]
+    lines.append("translations lacking a number or address of the English: "
+                 + (", ".join(f"{lang} {n}" for lang, n in omissions.items()) or "none"))
     return "\n".join(lines)

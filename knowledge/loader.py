@@ -26,6 +26,8 @@ from knowledge.errors import ValidationFailed
 from knowledge.languages import LANGUAGES, REQUIRED_LANGUAGES
 from knowledge.model import Entry, LocalText, Source
 from knowledge.problems import Problem
+from knowledge.source_policy import check_sources
+from knowledge.translation_check import missing_in_translation
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "entry.schema.json"
 MAX_ANSWER_CHARS = 900  # the editor guide asks for 1-5 short sentences; `details` holds the rest
@@ -142,7 +144,28 @@ def _load_file(path: Path, rel: str, root: Path) -> tuple[Entry | None, list[Pro
     lines = {key: _line_of(data, [key]) for key in ("related", "reviewed")}
     if any(p.severity == "error" for p in problems):
         return None, problems, lines
-    return _to_entry(plain, rel), problems, lines
+    entry = _to_entry(plain, rel)
+    problems.extend(_entry_rules(entry, data, rel))
+    if any(p.severity == "error" for p in problems):
+        return None, problems, lines
+    return entry, problems, lines
+
+
+def _entry_rules(entry: Entry, node: CommentedMap, rel: str) -> list[Problem]:
+    """The source policy (knowledge/source_policy.py) and translation consistency
+    (knowledge/translation_check.py), on an entry that passed the schema."""
+    out = [Problem(rel, _line_of(node, ["sources", f.source_index] if f.source_index is not None else ["sources"]),
+                   "error" if f.severity == "error" else "warning", f.message)
+           for f in check_sources(entry)]
+    english = entry.texts["en"].answer or ""
+    for lang, text in entry.texts.items():
+        if lang == "en" or not text.answer:
+            continue
+        missing = missing_in_translation(english, text.answer)
+        if missing:
+            out.append(Problem(rel, _line_of(node, [lang, "answer"]), "warning",
+                               f"'{lang}' answer lacks what the English says: {', '.join(missing[:6])}"))
+    return out
 
 
 def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str, root: Path) -> list[Problem]:

@@ -31,6 +31,11 @@ vi:
 """
 
 
+def is_source_policy(message: str) -> bool:
+    """Warnings of knowledge/source_policy.py, which GOOD (a bare homepage, no kind) always gets."""
+    return message.startswith("no official source") or message.endswith("has no kind (official, press, reference)")
+
+
 def write(root: Path, rel: str, text: str) -> Path:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +50,8 @@ def messages(root: Path) -> list[str]:
 
 def test_fixture_knowledge_base_is_clean() -> None:
     result = load_knowledge(FIXTURE_KB, today=date(2026, 11, 26))
-    assert result.problems == []
+    # Clean but for the source policy: these small test entries cite front pages, not deep links.
+    assert [p for p in result.problems if not p.message.startswith("no official source")] == []
     assert {e.id for e in result.entries} >= {"e-visa", "tet-holiday", "emergency-numbers"}
 
 
@@ -92,7 +98,7 @@ def test_warnings_do_not_block(tmp_path: Path) -> None:
     write(tmp_path, "money/old.yaml", text)
     result = load_knowledge(tmp_path, today=date(2026, 11, 26))
     assert not result.errors and len(result.entries) == 1
-    kinds = sorted(p.message.split(" ")[0] for p in result.warnings)
+    kinds = sorted(p.message.split(" ")[0] for p in result.warnings if not is_source_policy(p.message))
     assert kinds == ["last", "related"]
     assert [p.line for p in result.warnings if "related" in p.message] == [5]
 
