@@ -1,11 +1,15 @@
-"""`askvn run`: start every process in order, wait until each is healthy, stop all together.
+"""`askvn run`: start every process in order, wait until each is healthy, keep them up, stop all together.
 
-The action server starts first (Rasa calls it), then Rasa, then the channels. If any process dies the
-others are stopped and the exit code is non-zero, so a service manager or a terminal user notices.
+The action server starts first (Rasa calls it), then Rasa, then the channels. Once running, a process
+that dies, or stops answering its health check three times in a row, is restarted with exponential
+back-off (logged), while the others keep serving. Everything stops only on Ctrl-C/SIGTERM, or when a
+process cannot start at all (non-zero exit code, so a service manager or a terminal user notices).
+Children are tied to the supervisor (Linux PR_SET_PDEATHSIG): if it is killed, they end too.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import subprocess
@@ -33,6 +37,19 @@ class Component:
     announce: list[str] = field(default_factory=list)
     settle_s: float = 5.0
     process: subprocess.Popen[str] | None = None
+    restarts: int = 0
+    restart_at: float | None = None  # when the next restart is due (the process has exited)
+    started_at: float = 0.0
+    healthy_since: float | None = None
+    failed_probes: int = 0
+    probed_at: float = 0.0
+
+
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+PROBE_EVERY_S = 5.0
+PROBE_FAILURES = 3  # consecutive failed health checks before a process counts as hung
+STABLE_AFTER_S = 60.0  # healthy this long: the back-off starts again from 1 s
+PR_SET_PDEATHSIG = 1
 
 
 def components(settings: Settings, *, watch: bool = False) -> list[Component]:
@@ -87,9 +104,7 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
                  "'{\"sender\":\"me\",\"message\":\"Do I need a visa?\"}'   (Ctrl-C stops)", settings.rasa_url)
         while not stopping.wait(0.5):
             for part in parts:
-                if part.process is not None and part.process.poll() is not None:
-                    log.error("%s exited with code %s; stopping everything", part.name, part.process.returncode)
-                    return 1
+                _keep_up(part, settings.startup_timeout_s)
         return 0
     except SetupError as exc:
         log.error("%s", exc)
@@ -98,12 +113,61 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
         _stop_all(parts)
 
 
+def _keep_up(part: Component, startup_timeout_s: float) -> None:
+    """Restart `part` (with back-off) when it has exited, and kill it when it stopped answering."""
+    assert part.process is not None
+    now = time.monotonic()
+    if part.process.poll() is not None:
+        if part.restart_at is None:
+            delay = BACKOFF_S[min(part.restarts, len(BACKOFF_S) - 1)]
+            log.error("%s exited with code %s; restarting it in %.0f s", part.name, part.process.returncode, delay)
+            part.restart_at = now + delay
+        elif now >= part.restart_at:
+            part.restarts += 1
+            log.warning("restarting %s (restart %d)", part.name, part.restarts)
+            _start(part)
+        return
+    if part.health_url is None or now - part.probed_at < PROBE_EVERY_S:
+        return
+    part.probed_at = now
+    if _answers(part.health_url):
+        part.failed_probes = 0
+        part.healthy_since = part.healthy_since or now
+        if now - part.healthy_since > STABLE_AFTER_S:
+            part.restarts = 0
+        return
+    if part.healthy_since is None and now - part.started_at < startup_timeout_s:
+        return  # still starting
+    part.failed_probes += 1
+    part.healthy_since = None
+    if part.failed_probes >= PROBE_FAILURES:
+        log.error("%s has not answered %s %d times; killing it to restart", part.name, part.health_url,
+                  part.failed_probes)
+        part.process.kill()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the supervisor dies (no orphans)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 def _start(part: Component) -> None:
     log.info("starting %s", part.name)
     part.process = subprocess.Popen(
         part.command, cwd=PROJECT_ROOT, env=part.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, bufsize=1, start_new_session=True,  # Ctrl-C reaches us; we stop children in order
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
+    part.restart_at, part.failed_probes, part.healthy_since = None, 0, None
+    part.started_at = part.probed_at = time.monotonic()
     threading.Thread(target=_relay, args=(part,), daemon=True).start()
 
 

@@ -19,6 +19,20 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def child_pids(parent: int) -> list[int]:
+    """Processes whose parent is `parent` (from /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stat = (proc / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(proc.name))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,7 +69,7 @@ class Stack:
 @contextmanager
 def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     """`askvn run` with its data in `data_dir` (which must hold an index); stopped with Ctrl-C,
-    which must end every process cleanly with exit code 0."""
+    which must end every process cleanly with exit code 0 (unless a test killed the supervisor itself)."""
     ports = {"rasa": free_port(), "action": free_port(), "web": free_port(), "partner": free_port()}
     # The demo page, and a "partner site" that tests serve themselves to embed the widget from elsewhere.
     web_origins = (f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']} "
@@ -76,8 +90,12 @@ def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     try:
         yield Stack(f"http://127.0.0.1:{ports['rasa']}", data_dir, proc, log, ports)
     finally:
-        proc.send_signal(signal.SIGINT)
+        killed = proc.poll() == -signal.SIGKILL
+        if not killed:
+            proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)
+    if killed:
+        return
     output = log.read_text(errors="replace")
     assert code == 0, f"askvn run exited {code} on Ctrl-C:\n{output[-3000:]}"
     assert "stopping rasa" in output and "stopping actions" in output

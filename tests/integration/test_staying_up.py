@@ -1,0 +1,68 @@
+"""The assistant stays up: a killed action server is restarted and questions are answered again; a killed
+supervisor leaves no orphan processes. Its own stack, because these tests kill its processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.stack import Stack, child_pids, running_stack
+
+pytestmark = pytest.mark.integration
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _action_server_pid(stack: Stack) -> int:
+    for pid in child_pids(stack.process.pid):
+        if b"bot.action_server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
+    raise AssertionError("action server not found among the supervisor's children")
+
+
+def _answered(stack: Stack, sender: str) -> bool:
+    try:
+        reply = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                           json={"sender": sender, "message": "Do I need a visa to visit Vietnam?"}, timeout=30)
+    except httpx.HTTPError:
+        return False
+    return reply.status_code == 200 and any("custom" in m for m in reply.json())
+
+
+def test_a_killed_action_server_comes_back_and_a_killed_supervisor_leaves_no_orphans(
+        fixture_index_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "index").symlink_to(fixture_index_dir)
+    with running_stack(tmp_path) as stack:
+        assert _answered(stack, "before")
+        first = _action_server_pid(stack)
+        os.kill(first, signal.SIGKILL)
+        deadline, recovered_after = time.monotonic() + 180, None
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            if _answered(stack, f"during-{int(time.monotonic())}"):
+                recovered_after = time.monotonic() - started
+                break
+            time.sleep(1)
+        assert recovered_after is not None, stack.log.read_text()[-3000:]
+        assert _action_server_pid(stack) != first
+        assert "restarting actions" in stack.log.read_text()
+
+        children = child_pids(stack.process.pid)
+        assert len(children) >= 3  # action server, Rasa, web page
+        stack.process.kill()  # the supervisor dies without a chance to clean up
+        stack.process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not [pid for pid in children if _alive(pid)], "children outlived the supervisor"
