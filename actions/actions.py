@@ -13,6 +13,7 @@ from actions import conversation as conv
 from actions.runtime import gap_log, knowledge_service, policy
 from knowledge.answering import Reply, answer_entry, answer_in_context
 from knowledge.language_request import requested_language
+from knowledge.message_kind import is_about_the_assistant, is_brief, looks_like_question
 from knowledge.ui_text import say
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,17 @@ class ActionSmalltalk(Action):
         if switched is not None:
             return switched
         language = conv.user_language(tracker)
+        text = conv.user_text(tracker)
         # NLU reads characters for zh/ja/ko/th and sometimes takes a real question for small talk
-        # ("노이바이 공항 86번 버스" as goodbye): an entry that answers it confidently wins.
-        reply = _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
-        if reply.confident:
-            return _send_answer(dispatcher, tracker, reply)
+        # ("夜遅くに着いても安全ですか?" as "are you a bot?"): a question gets the knowledge base's reply,
+        # whatever it is; a brief greeting or thanks gets small talk even when an entry matches it.
+        about_us = is_about_the_assistant(text)  # "are you a bot?" is small talk, however it is phrased
+        if looks_like_question(text, language) and not about_us:
+            return _send_answer(dispatcher, tracker, _answer(tracker, language, as_follow_up=False))
+        if not is_brief(text) and not about_us:
+            reply = _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
+            if reply.confident:
+                return _send_answer(dispatcher, tracker, reply)
         intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
         key = intent if intent in SMALLTALK_INTENTS else "greet"
         return conv.send(dispatcher, Reply("smalltalk", language, say(key, language)))

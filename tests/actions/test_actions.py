@@ -152,3 +152,27 @@ async def test_feedback_is_recorded(action_runtime: Path) -> None:
     assert messages[0]["text"]
     rows = sqlite3.connect(action_runtime / "gaps.sqlite").execute("SELECT entry_id, value FROM feedback").fetchall()
     assert rows == [("pho", "down")]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("夜遅くに着いても安全ですか?", "bot_challenge"),
+    ("女性の一人旅でも大丈夫ですか", "bot_challenge"),
+    ("大阪の人口は?", "bot_challenge"),
+    ("越南签证能停留多长时间", "goodbye"),
+    ("하롱베이 가기 좋은 계절은 언제인가요", "thank"),
+    ("เที่ยวเวียดนามต้องใช้วีซ่าไหม", "greet"),
+])
+async def test_a_question_is_never_answered_with_small_talk(text: str, intent: str) -> None:
+    """Questions NLU took for small talk (typed the way people type them) get the knowledge base's reply."""
+    messages, _ = await run(ActionSmalltalk(), tracker(text, intent=intent))
+    assert outcome(messages)["outcome"] in ("answer", "clarify", "no_answer", "out_of_scope")
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("hello", "greet"), ("bonjour", "greet"), ("thanks", "thank"), ("ありがとう", "thank"), ("谢谢", "thank"),
+    ("ขอบคุณครับ", "thank"), ("xin chào", "greet"), ("are you a bot?", "bot_challenge"),
+    ("bạn là người thật không?", "bot_challenge"),
+])
+async def test_small_talk_is_small_talk_even_when_an_entry_matches_it(text: str, intent: str) -> None:
+    messages, _ = await run(ActionSmalltalk(), tracker(text, intent=intent))
+    assert outcome(messages)["outcome"] == "smalltalk"
