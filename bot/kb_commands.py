@@ -25,7 +25,9 @@ from knowledge.source_policy import is_official_deep
 def validate(settings: Settings) -> LoadResult:
     """Every entry, plus the scope files (off-topic examples, foreign places) that builds and answers use."""
     result = load_knowledge(settings.knowledge_dir, stale_after=timedelta(days=settings.stale_after_days))
-    return LoadResult(result.entries, sorted([*result.problems, *scope_file_problems()]))
+    scope = settings.scope_files()
+    scope_problems = scope_file_problems((scope.off_topic, scope.foreign))
+    return LoadResult(result.entries, sorted([*result.problems, *scope_problems]))
 
 
 def with_near_duplicates(settings: Settings, result: LoadResult) -> LoadResult:
@@ -40,8 +42,8 @@ def build(settings: Settings, *, force: bool = False) -> BuildResult:
     result = validate(settings)
     if result.errors:
         raise ValidationFailed(result.problems)
-    return build_and_publish(result.entries, Embedder(settings.embedding()),
-                             IndexStore(settings.index_dir), progress=True, force=force)
+    return build_and_publish(result.entries, Embedder(settings.embedding()), IndexStore(settings.index_dir),
+                             progress=True, force=force, scope=settings.scope_files())
 
 
 def search(settings: Settings, text: str, lang: str | None, k: int) -> dict[str, Any]:

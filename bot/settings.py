@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.policy import NEAR_DUPLICATE_THRESHOLD, Policy
+from knowledge.scope_files import FOREIGN_PATH, OFF_TOPIC_PATH, PLACES_PATH, ScopeFiles
 
 if TYPE_CHECKING:
     from knowledge.embedding.embedder import EmbeddingConfig
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
 
     # Where things live
     knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge" / "entries", description="Knowledge entry files")
+    # The scope files every build carries (knowledge/scope_files.py); staff edit them like entries
+    places_file: Path = Field(PLACES_PATH, description="Gazetteer of places in Vietnam")
+    foreign_places_file: Path = Field(FOREIGN_PATH, description="What counts as a place outside Vietnam")
+    off_topic_file: Path = Field(OFF_TOPIC_PATH, description="Examples of questions we do not answer")
     data_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime data: indexes, logs, databases")
     rasa_model_dir: Path = Field(PROJECT_ROOT / "models", description="Trained Rasa models")
     rasa_venv: Path = Field(PROJECT_ROOT / ".venv-rasa", description="The Rasa server's own environment")
@@ -81,6 +86,9 @@ class Settings(BaseSettings):
                       clarify_margin=self.clarify_margin, likely_threshold=self.likely_threshold,
                       likely_margin=self.likely_margin, out_of_scope_threshold=self.out_of_scope_threshold,
                       max_chars=self.max_message_chars, off_topic_margin=self.off_topic_margin)
+
+    def scope_files(self) -> ScopeFiles:
+        return ScopeFiles(self.places_file, self.foreign_places_file, self.off_topic_file)
 
     def embedding(self) -> EmbeddingConfig:
         from knowledge.embedding.embedder import EmbeddingConfig  # numpy; only processes that embed need it

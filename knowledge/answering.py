@@ -15,9 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from knowledge.followups import contextual_query, focus_places
-from knowledge.foreign_places import foreign_places
 from knowledge.model import Entry, Source
-from knowledge.places import mentions_vietnam
 from knowledge.policy import Policy
 from knowledge.search import Hit, Searcher
 from knowledge.text_processing import tokenize
@@ -80,7 +78,7 @@ def answer_in_context(question: str, language: str, searcher: Searcher, policy: 
     there?" after a visa question), so it wins; otherwise a short or "and …" message is searched together
     with the previous question. (On the dev split's follow-ups both orders score the same.)
     """
-    places = focus_places(question, previous)
+    places = focus_places(question, previous, searcher.gazetteer)
     alone = answer_question(question, language, searcher, policy, places=places, audience=audience)
     query = contextual_query(question, previous)
     if query is None or alone.confident:
@@ -100,7 +98,7 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
     hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places, audience=audience)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
     gibberish = _no_lexical_evidence(text, language, searcher)  # maybe a typo: offer topics, do not refuse
-    elsewhere = is_about_elsewhere(text, language)
+    elsewhere = is_about_elsewhere(text, language, searcher)
     if elsewhere or (not gibberish and _nearer_to_off_topic(text, hits, searcher, policy)):
         return Reply("out_of_scope", language, say("out_of_scope", language),
                      score=hits[0].score if hits else None, candidates=candidates)
@@ -117,7 +115,7 @@ def answer_question(question: str, language: str, searcher: Searcher, policy: Po
         return Reply("clarify", language, say("clarify", language), score=hits[0].score,
                      suggestions=suggestions, candidates=candidates)
     top = hits[0].score if hits else None
-    if _is_out_of_scope(text, language, top, policy):
+    if _is_out_of_scope(text, language, top, policy, searcher):
         return Reply("out_of_scope", language, say("out_of_scope", language), score=top, candidates=candidates)
     body = say("no_answer", language)
     if suggestions:
@@ -167,28 +165,29 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
                  suggestions=related)
 
 
-def is_about_elsewhere(text: str, language: str) -> bool:
-    """The message names a country or city outside Vietnam and no place in Vietnam ("visa for Thailand?")."""
-    return not mentions_vietnam(text) and bool(foreign_places().find(text, language))
+def is_about_elsewhere(text: str, language: str, searcher: Searcher) -> bool:
+    """The message names a country or city outside Vietnam and no place in Vietnam ("visa for Thailand?"),
+    by the served build's place files."""
+    return not searcher.mentions_vietnam(text) and bool(searcher.foreign_places.find(text, language))
 
 
 def _nearer_to_off_topic(text: str, hits: list[Hit], searcher: Searcher, policy: Policy) -> bool:
     """The message resembles an example of what we do not answer (a recipe, code, football scores) more
     than any entry, and names no place in Vietnam."""
-    if policy.off_topic_margin is None or mentions_vietnam(text):
+    if policy.off_topic_margin is None or searcher.mentions_vietnam(text):
         return False
     nearest = searcher.off_topic_similarity(text)
     return nearest is not None and (not hits or nearest >= hits[0].dense + policy.off_topic_margin)
 
 
-def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy) -> bool:
+def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy, searcher: Searcher) -> bool:
     """A real sentence (not gibberish or a keyword) that names no Vietnamese place and matches nothing
     well is about something else; gibberish gets the honest no-answer with topics instead."""
     weak = top is None or top < policy.out_of_scope_threshold
-    return weak and len(tokenize(text, language)) >= 3 and not mentions_vietnam(text)
+    return weak and len(tokenize(text, language)) >= 3 and not searcher.mentions_vietnam(text)
 
 
 def _no_lexical_evidence(text: str, language: str, searcher: Searcher) -> bool:
     """No word of the message occurs anywhere in the knowledge base and it names no place: dense
     similarity alone is unreliable for such input ("asdf qwerty" scores like a real question)."""
-    return not searcher.lexical.knows_any(tokenize(text, language)) and not mentions_vietnam(text)
+    return not searcher.lexical.knows_any(tokenize(text, language)) and not searcher.mentions_vietnam(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from knowledge.places import gazetteer
+from knowledge.places import Gazetteer
 
 # Openers that mark a follow-up, in the ten languages (matched on the lowercased message start).
 _MARKERS = re.compile(
@@ -41,9 +41,9 @@ def contextual_query(message: str, previous: str | None) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def focus_places(message: str, previous: str | None) -> frozenset[str]:
+def focus_places(message: str, previous: str | None, gazetteer: Gazetteer) -> frozenset[str]:
     """Places the answer should be about: the follow-up's own, else the previous question's."""
-    places = gazetteer().find(message)
+    places = gazetteer.find(message)
     if not places and previous:
-        places = gazetteer().find(previous)
-    return frozenset(gazetteer().expand(places))
+        places = gazetteer.find(previous)
+    return frozenset(gazetteer.expand(places))

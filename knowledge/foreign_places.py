@@ -9,6 +9,7 @@ matched, so a Vietnamese name like "Mỹ" can never hit the English word "my".
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +22,9 @@ from spacy.matcher import PhraseMatcher
 
 from knowledge.languages import LANGUAGES
 from knowledge.places import prepare_for_matching
+from knowledge.scope_files import FOREIGN_PATH
 from knowledge.text_processing import fold
 
-FOREIGN_PATH = Path(__file__).parent / "places" / "foreign.yaml"
 MIN_LATIN_LETTERS = 4  # CLDR names shorter than this ("US", "UK") are ordinary words too often
 
 
@@ -114,7 +115,12 @@ class ForeignPlaces:
                        for m in self.after if m))
 
 
-@lru_cache(maxsize=1)
-def foreign_places() -> ForeignPlaces:
-    """The shared matcher, built on first use (CLDR data loads in about a second)."""
-    return ForeignPlaces.from_file()
+@lru_cache(maxsize=4)
+def _foreign_places_of(path: Path, digest: str) -> ForeignPlaces:
+    return ForeignPlaces.from_file(path)
+
+
+def foreign_places_for(path: Path) -> ForeignPlaces:
+    """The matcher of a build's foreign.yaml (CLDR names load in about a second), shared by builds whose
+    file has the same content."""
+    return _foreign_places_of(path, hashlib.sha256(path.read_bytes()).hexdigest())

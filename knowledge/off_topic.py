@@ -14,8 +14,7 @@ import yaml
 from knowledge.errors import KnowledgeError
 from knowledge.languages import LANGUAGES
 from knowledge.problems import Problem
-
-OFF_TOPIC_PATH = Path(__file__).parent / "scope" / "off_topic.yaml"
+from knowledge.scope_files import OFF_TOPIC_PATH
 
 
 def off_topic_questions(path: Path = OFF_TOPIC_PATH) -> list[tuple[str, str]]:

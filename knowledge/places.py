@@ -7,6 +7,7 @@ still contain the name as a token sequence. Former province names map to the uni
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,9 +17,9 @@ import spacy
 import yaml
 from spacy.language import Language
 
+from knowledge.scope_files import PLACES_PATH
 from knowledge.text_processing import fold
 
-PLACES_PATH = Path(__file__).parent / "places" / "places.yaml"
 _SPACED_SCRIPTS = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\u3040-\u30ff\u0e00-\u0e7f\uac00-\ud7af])")
 
 
@@ -73,12 +74,12 @@ class Gazetteer:
         return found - {"vietnam"}
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """The shared gazetteer, loaded on first use."""
-    return Gazetteer.from_file()
+@lru_cache(maxsize=4)
+def _gazetteer_of(path: Path, digest: str) -> Gazetteer:
+    return Gazetteer.from_file(path)
 
 
-def mentions_vietnam(text: str) -> bool:
-    """True when the text names Vietnam or any place in it."""
-    return bool(gazetteer().find(text))
+def gazetteer_for(path: Path) -> Gazetteer:
+    """The gazetteer of a build's places file, shared by builds whose file has the same content."""
+    return _gazetteer_of(path, hashlib.sha256(path.read_bytes()).hexdigest())
+

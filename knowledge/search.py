@@ -17,15 +17,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 
 from knowledge.embedding.embedder import Embedder
+from knowledge.foreign_places import ForeignPlaces, foreign_places_for
 from knowledge.index.documents import OFF_TOPIC, Document
 from knowledge.index.store import LoadedIndex
 from knowledge.lexical import LexicalIndex
 from knowledge.model import Entry
+from knowledge.places import Gazetteer, gazetteer_for
 from knowledge.text_processing import tokenize
 
 DOCS_PER_QUERY = 128
@@ -68,6 +71,20 @@ class Searcher:
     @property
     def build_id(self) -> str:
         return self.loaded.build_id
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Places in Vietnam, from this build's places file."""
+        return gazetteer_for(self.loaded.scope.places)
+
+    @cached_property
+    def foreign_places(self) -> ForeignPlaces:
+        """Places outside Vietnam, from this build's foreign.yaml."""
+        return foreign_places_for(self.loaded.scope.foreign)
+
+    def mentions_vietnam(self, text: str) -> bool:
+        """The text names Vietnam or a place in it (this build's gazetteer)."""
+        return bool(self.gazetteer.find(text))
 
     def search(self, query: str, k: int = 5, *, language: str = "en", fusion: Fusion = "weighted",
                places: AbstractSet[str] | None = None, audience: str | None = None) -> list[Hit]:

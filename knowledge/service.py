@@ -46,7 +46,7 @@ class KnowledgeService:
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         try:
             loaded = self.store.load_current()
-        except KnowledgeError:
+        except Exception:  # the edge of hot reload: any broken build keeps the last good one (logged once)
             if self._searcher is None:
                 raise
             log.exception("new index could not be loaded; still serving build %s", self._searcher.build_id)
@@ -60,6 +60,16 @@ class KnowledgeService:
             log.error(msg)
             self._stamp = stamp
             return
-        self._searcher = Searcher(loaded, self.embedder)
+        try:
+            searcher = Searcher(loaded, self.embedder)
+            searcher.gazetteer, searcher.foreign_places  # noqa: B018 (load the build's place files now)
+        except Exception:
+            if self._searcher is None:
+                raise
+            log.exception("build %s could not be prepared; still serving build %s", loaded.build_id,
+                          self._searcher.build_id)
+            self._stamp = stamp
+            return
+        self._searcher = searcher
         self._stamp = stamp
         log.info("serving index build %s (%d entries)", loaded.build_id, len(loaded.entries))

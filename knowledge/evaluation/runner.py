@@ -29,6 +29,9 @@ class CachingSearcher:
         self.inner = searcher
         self.loaded = searcher.loaded
         self.lexical = searcher.lexical
+        self.gazetteer = searcher.gazetteer
+        self.foreign_places = searcher.foreign_places
+        self.mentions_vietnam = searcher.mentions_vietnam
         self._cache: dict[tuple[Any, ...], list[Hit]] = {}
         self.ms: dict[str, float] = {}
         self._off_topic: dict[str, float | None] = {}

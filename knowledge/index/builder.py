@@ -26,6 +26,7 @@ from knowledge.index.documents import DOCUMENT_SCHEME, Document, documents_for, 
 from knowledge.index.store import DOCS_FILE, ENTRIES_FILE, FAISS_FILE, FORMAT_VERSION, MANIFEST, IndexStore
 from knowledge.model import Entry
 from knowledge.off_topic import off_topic_questions
+from knowledge.scope_files import ScopeFiles
 
 log = logging.getLogger(__name__)
 KEEP_BUILDS = 5
@@ -40,22 +41,26 @@ class BuildResult:
     seconds: float
 
 
-def content_hash(entries: list[Entry], off_topic: list[tuple[str, str]]) -> str:
+def content_hash(entries: list[Entry], scope_digests: dict[str, str]) -> str:
+    """Hash of everything a build serves: the entries and the scope files (places, foreign places,
+    off-topic examples), so an edit to any of them publishes a new build."""
     digest = hashlib.sha256(f"documents-v{DOCUMENT_SCHEME}".encode())
     for entry in sorted(entries, key=lambda e: e.id):
         digest.update(entry.content_hash().encode())
-    digest.update(json.dumps(off_topic, ensure_ascii=False).encode())
+    digest.update(json.dumps(scope_digests, sort_keys=True).encode())
     return digest.hexdigest()
 
 
 def build_and_publish(entries: list[Entry], embedder: Embedder, store: IndexStore, *,
-                      progress: bool = False, force: bool = False) -> BuildResult:
-    """Build a new index for `entries` and make it current; a no-op if nothing changed."""
+                      progress: bool = False, force: bool = False, scope: ScopeFiles | None = None) -> BuildResult:
+    """Build a new index for `entries` (and the scope files) and make it current; a no-op if nothing changed."""
     started = datetime.now(UTC)
+    scope = scope or ScopeFiles()
     store.root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(store.root / ".build.lock"), timeout=600):
-        off_topic = off_topic_questions()
-        chash = content_hash(entries, off_topic)
+        off_topic = off_topic_questions(scope.off_topic)
+        scope_digests = scope.digests()
+        chash = content_hash(entries, scope_digests)
         model_id = embedder.model_id
         current = store.current_id()
         if current and not force:
@@ -66,7 +71,7 @@ def build_and_publish(entries: list[Entry], embedder: Embedder, store: IndexStor
         documents = documents_for(entries) + off_topic_documents(off_topic)
         vectors, embedded = _vectors_for(documents, embedder, store, progress)
         build_id = f"{started:%Y%m%dT%H%M%S%fZ}-{chash[:8]}"
-        _write_build(store, build_id, entries, documents, vectors, embedder, chash, started)
+        _write_build(store, build_id, entries, documents, vectors, embedder, chash, started, scope)
         store.publish(build_id)
         _prune(store, keep=KEEP_BUILDS)
     seconds = (datetime.now(UTC) - started).total_seconds()
@@ -110,10 +115,11 @@ def _cached_vectors(store: IndexStore, embedder: Embedder) -> dict[str, np.ndarr
 
 
 def _write_build(store: IndexStore, build_id: str, entries: list[Entry], documents: list[Document],
-                 vectors: np.ndarray, embedder: Embedder, chash: str, started: datetime) -> None:
+                 vectors: np.ndarray, embedder: Embedder, chash: str, started: datetime, scope: ScopeFiles) -> None:
     final = store.builds / build_id
     tmp = store.builds / f".tmp-{build_id}"
     tmp.mkdir(parents=True)
+    scope.copy_into(tmp)
     index = faiss.IndexFlatIP(vectors.shape[1])  # unit vectors: inner product is cosine similarity
     index.add(vectors)
     faiss.write_index(index, str(tmp / FAISS_FILE))
@@ -137,11 +143,13 @@ def _write_build(store: IndexStore, build_id: str, entries: list[Entry], documen
         "documents_by_kind": dict(sorted(Counter(d.kind for d in documents).items())),
         "languages": dict(sorted(languages.items())),
         "files": {name: _sha256(tmp / name) for name in (FAISS_FILE, DOCS_FILE, ENTRIES_FILE)},
+        "scope_files": ScopeFiles.in_build(tmp).digests(),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    for path in tmp.iterdir():
-        with path.open("rb") as fh:
-            os.fsync(fh.fileno())
+    for path in tmp.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
     os.replace(tmp, final)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import faiss
 from knowledge.errors import IndexCorrupt, IndexNotFound, KnowledgeError
 from knowledge.index.documents import Document
 from knowledge.model import Entry
+from knowledge.scope_files import ScopeFiles
 
 MANIFEST = "manifest.json"
 FAISS_FILE = "index.faiss"
@@ -40,6 +41,7 @@ class LoadedIndex:
     index: faiss.Index
     documents: list[Document]
     entries: dict[str, Entry]
+    scope: ScopeFiles = field(default_factory=ScopeFiles)  # the places/foreign/off-topic files it was built with
 
 
 class IndexStore:
@@ -81,8 +83,12 @@ class IndexStore:
             raise IndexCorrupt(f"build {build_id} cannot be read: {exc}") from exc
         if index.ntotal != len(documents) or manifest.get("document_count") != len(documents):
             raise IndexCorrupt(f"build {build_id}: {index.ntotal} vectors for {len(documents)} documents")
+        scope = ScopeFiles.in_build(folder)
+        missing = [name for name, path in scope.files().items() if not path.is_file()]
+        if missing:
+            raise IndexCorrupt(f"build {build_id} lacks its scope files {', '.join(missing)}")
         entries = {e["id"]: Entry.from_json(e) for e in entries_json}
-        return LoadedIndex(build_id, manifest, index, documents, entries)
+        return LoadedIndex(build_id, manifest, index, documents, entries, scope)
 
     def manifest(self, build_id: str) -> dict[str, Any]:
         return json.loads((self.builds / build_id / MANIFEST).read_text(encoding="utf-8"))

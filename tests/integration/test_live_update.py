@@ -19,7 +19,8 @@ from knowledge.embedding.embedder import Embedder
 from knowledge.index.builder import build_and_publish
 from knowledge.index.store import IndexStore
 from knowledge.loader import load_valid_knowledge
-from tests.conftest import ROOT
+from knowledge.scope_files import ScopeFiles
+from tests.conftest import FIXTURE_KB, ROOT
 from tests.stack import Stack, running_stack
 from tests.staff import new_entry
 
@@ -107,3 +108,23 @@ def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: St
         "build_seconds": round(result.seconds, 2), "embedded": result.embedded, "reused": result.reused,
         "index_check_interval_s": float(os.environ.get("ASKVN_INDEX_CHECK_INTERVAL_S", 2)),
     }, indent=2), encoding="utf-8")
+
+
+def test_an_edited_foreign_places_file_changes_the_running_servers_answer(live_stack: Stack, tmp_path: Path,
+                                                                        embedder: Embedder) -> None:
+    """Staff add a foreign place to foreign.yaml and publish: the running server, without a restart,
+    now declines questions about it as out of scope."""
+    question = "What currency is used in Zanzibar?"
+    before = ask(live_stack, question, "zanzibar-before")["outcomes"][0]
+    assert before["outcome"] != "out_of_scope"
+    foreign = tmp_path / "foreign.yaml"
+    shutil.copyfile(ScopeFiles().foreign, foreign)
+    foreign.write_text(foreign.read_text(encoding="utf-8") + "  - names:\n      en: [Zanzibar]\n", encoding="utf-8")
+    store = IndexStore(live_stack.data_dir / "index")
+    result = build_and_publish(load_valid_knowledge(FIXTURE_KB), embedder, store, scope=ScopeFiles(foreign=foreign))
+    assert result.published
+    deadline, after = time.monotonic() + 60, before
+    while time.monotonic() < deadline and after["outcome"] != "out_of_scope":
+        time.sleep(0.5)
+        after = ask(live_stack, question, f"zanzibar-{time.monotonic():.0f}")["outcomes"][0]
+    assert after["outcome"] == "out_of_scope", after

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from knowledge.answering import Policy, answer_question, is_about_elsewhere
-from knowledge.foreign_places import foreign_places
 from knowledge.service import KnowledgeService
 
 
@@ -22,8 +21,9 @@ from knowledge.service import KnowledgeService
     ("¿Cuánto cuesta un hotel en París?", "es"),
     ("เมืองหลวงของญี่ปุ่นคืออะไร", "th"),
 ])
-def test_questions_about_another_country_are_recognised(text: str, language: str) -> None:
-    assert is_about_elsewhere(text, language)
+def test_questions_about_another_country_are_recognised(text: str, language: str,
+                                                       service: KnowledgeService) -> None:
+    assert is_about_elsewhere(text, language, service.searcher())
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -38,12 +38,14 @@ def test_questions_about_another_country_are_recognised(text: str, language: str
     ("ネクタイは必要ですか", "ja"),                         # タイ inside a katakana word
     ("can I bring my phone charger", "en"),
 ])
-def test_nationalities_origins_and_ordinary_words_are_not_other_countries(text: str, language: str) -> None:
-    assert not is_about_elsewhere(text, language)
+def test_nationalities_origins_and_ordinary_words_are_not_other_countries(text: str, language: str,
+                                                                         service: KnowledgeService) -> None:
+    assert not is_about_elsewhere(text, language, service.searcher())
 
 
-def test_only_the_message_language_and_english_are_matched() -> None:
-    assert foreign_places().find("Thái Lan", "vi") and not foreign_places().find("Thái Lan", "ko")
+def test_only_the_message_language_and_english_are_matched(service: KnowledgeService) -> None:
+    foreign = service.searcher().foreign_places
+    assert foreign.find("Thái Lan", "vi") and not foreign.find("Thái Lan", "ko")
 
 
 def test_a_visa_question_about_another_country_is_declined(service: KnowledgeService) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from knowledge.errors import IndexCorrupt, IndexNotFound
 from knowledge.index.builder import build_and_publish
 from knowledge.index.store import IndexStore
 from knowledge.loader import load_valid_knowledge
+from knowledge.scope_files import ScopeFiles
 from knowledge.service import KnowledgeService
 
 
@@ -87,3 +89,22 @@ def test_service_switches_to_a_new_build_and_keeps_the_last_good_one(
     (broken / "manifest.json").write_text(json.dumps({"document_count": 1}), encoding="utf-8")
     store.publish("broken")
     assert service.searcher().build_id == new.build_id
+
+
+def test_an_edited_scope_file_is_a_new_build_that_carries_it(tmp_path: Path, kb_copy: Path,
+                                                              embedder: Embedder) -> None:
+    """foreign.yaml, places.yaml and off_topic.yaml are build inputs: editing one publishes, and the
+    build serves its own copy."""
+    store = IndexStore(tmp_path / "index")
+    foreign = tmp_path / "foreign.yaml"
+    shutil.copyfile(ScopeFiles().foreign, foreign)
+    scope = ScopeFiles(foreign=foreign)
+    first = build_and_publish(load_valid_knowledge(kb_copy), embedder, store, scope=scope)
+    assert not build_and_publish(load_valid_knowledge(kb_copy), embedder, store, scope=scope).published
+    foreign.write_text(foreign.read_text(encoding="utf-8") + "  - names:\n      en: [Zanzibar]\n", encoding="utf-8")
+    second = build_and_publish(load_valid_knowledge(kb_copy), embedder, store, scope=scope)
+    assert second.published and second.embedded == 0 and second.build_id != first.build_id
+    loaded = store.load_current()
+    assert "Zanzibar" in loaded.scope.foreign.read_text(encoding="utf-8")
+    assert loaded.manifest["scope_files"]["foreign.yaml"] != store.load(first.build_id).manifest["scope_files"][
+        "foreign.yaml"]
