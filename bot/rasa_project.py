@@ -41,6 +41,7 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["ASKVN_TRACKER_DB"] = str(settings.tracker_db)
     env["ASKVN_MAX_MESSAGE_CHARS"] = str(settings.max_message_chars)  # the channels cut text before NLU
     env["ASKVN_MAX_BODY_BYTES"] = str(settings.max_body_bytes)
+    env["ASKVN_REPLY_TIMEOUT_S"] = str(settings.reply_timeout_s)
     # Sanic reads SANIC_* variables into its config: no request body over this reaches a channel at all.
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes * 4)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     off_topic_margin: float | None = Policy.off_topic_margin
     max_message_chars: int = Field(1000, description="Longer messages are cut before NLU and get a polite 'too long'")
     max_body_bytes: int = Field(16384, description="Largest request body the REST channel accepts (413 above)")
+    reply_timeout_s: float = Field(8.0, description="No reply within this: 'temporarily unavailable, try again'")
 
     # Staff workflow: `askvn kb validate` warnings
     stale_after_days: int = Field(365, description="Warn when an entry was last reviewed longer ago than this")

@@ -9,13 +9,14 @@ Same URL and reply format as Rasa's own `rest` channel (`POST /webhooks/rest/web
 - the text is bounded and cleaned and the metadata reduced to the keys channels send
   (`rasa_addons/input_guard.py`), so no message can make NLU exhaust memory;
 - `input_channel` is always `rest` (a client cannot pose as another channel);
+- when the action server is down, hung or failing, the reply is "temporarily unavailable" in the user's
+  language within ASKVN_REPLY_TIMEOUT_S, never an empty list (`rasa_addons/reply_guard.py`);
 - streaming (`?stream=true`) is not offered: no client of ours uses it.
 """
 
 from __future__ import annotations
 
 import logging
-from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa_addons.input_guard import InputRejected, Limits, guard_message, parse_body
+from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class AskvnRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         limits = Limits.from_env()
+        timeout_s = reply_timeout_s()
         webhook = Blueprint("askvn_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -56,13 +59,13 @@ class AskvnRestInput(RestInput):
             except InputRejected as exc:
                 return response.json({"error": str(exc)}, status=exc.status)
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(message.text, collector, message.sender,
-                                                 input_channel=self.name(), metadata=message.metadata))
-            except CancelledError:
-                logger.error("REST message timed out")
-            except Exception:  # the edge: Rasa's own channel logs and answers with what it has
-                logger.exception("REST message failed (%d characters)", len(message.text))
+
+            async def apologise() -> None:
+                await collector.send_text_message(message.sender, unavailable_text(message.metadata))
+
+            handling = on_new_message(UserMessage(message.text, collector, message.sender,
+                                                  input_channel=self.name(), metadata=message.metadata))
+            await handle_or_apologise(handling, lambda: bool(collector.messages), apologise, timeout_s)
             return response.json(collector.messages)
 
         return webhook

@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from rasa_addons.input_guard import Limits, clean_metadata, clean_text
+from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ class AskvnSocketIOOutput(OutputChannel):
     def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
         self.sio = sio
         self.bot_message_evt = bot_message_evt
+        self.sent = 0  # messages emitted, so the channel knows whether the user got any reply
 
     async def _send(self, room: str, message: dict[str, Any]) -> None:
+        self.sent += 1
         await self.sio.emit(self.bot_message_evt, message, room=room)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -119,6 +122,7 @@ class AskvnSocketIOInput(SocketIOInput):
         self.sio = sio
         namespace = self.namespace
         limits = Limits.from_env()
+        timeout_s = reply_timeout_s()
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -156,6 +160,12 @@ class AskvnSocketIOInput(SocketIOInput):
             text = clean_text(text if isinstance(text, str) else "", limits)
             metadata = clean_metadata(data.get(self.metadata_key), strict=False)
             output = AskvnSocketIOOutput(sio, self.bot_message_evt)
-            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
+
+            async def apologise() -> None:
+                await output.send_text_message(sender_id, unavailable_text(metadata))
+
+            handling = on_new_message(UserMessage(text, output, sender_id, input_channel=self.name(),
+                                                  metadata=metadata))
+            await handle_or_apologise(handling, lambda: output.sent > 0, apologise, timeout_s)
 
         return blueprint

@@ -31,13 +31,38 @@ def _action_server_pid(stack: Stack) -> int:
     raise AssertionError("action server not found among the supervisor's children")
 
 
+def _ask(stack: Stack, sender: str) -> list[dict[str, object]]:
+    reply = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                       json={"sender": sender, "message": "Do I need a visa to visit Vietnam?",
+                             "metadata": {"language": "en"}}, timeout=30)
+    assert reply.status_code == 200, reply.text
+    messages = list(reply.json())
+    assert any(m.get("text") for m in messages), "a message got no reply at all"
+    return messages
+
+
 def _answered(stack: Stack, sender: str) -> bool:
-    try:
-        reply = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                           json={"sender": sender, "message": "Do I need a visa to visit Vietnam?"}, timeout=30)
-    except httpx.HTTPError:
-        return False
-    return reply.status_code == 200 and any("custom" in m for m in reply.json())
+    """True for the real answer; a polite 'temporarily unavailable' is False (never silence)."""
+    return any("custom" in m for m in _ask(stack, sender))
+
+
+def test_a_paused_action_server_gets_a_polite_reply_within_seconds(fixture_index_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "index").symlink_to(fixture_index_dir)
+    with running_stack(tmp_path, ASKVN_REPLY_TIMEOUT_S="4") as stack:
+        assert _answered(stack, "paused-before")
+        pid = _action_server_pid(stack)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            messages = _ask(stack, "paused-during")
+            waited = time.monotonic() - started
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert "temporarily unavailable" in str(messages[0]["text"]) and waited < 7, (waited, messages)
+        deadline = time.monotonic() + 60
+        while not _answered(stack, f"paused-after-{time.monotonic():.0f}") and time.monotonic() < deadline:
+            time.sleep(1)
+        assert _answered(stack, "paused-after"), "answers did not come back after the pause"
 
 
 def test_a_killed_action_server_comes_back_and_a_killed_supervisor_leaves_no_orphans(
