@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     action_port: int = 5055
     web_port: int = 8080
     rasa_api_token: SecretStr | None = Field(None, description="Enables Rasa's HTTP API when set")
+    channel_token: SecretStr | None = Field(
+        None, description="Proves to Rasa's REST channel that a message comes from our Telegram relay (senders "
+                          "tg-…); `askvn run` makes a random one per run when unset")
     cors_origins: str = Field("http://localhost:8080 http://127.0.0.1:8080",
                               description="Space-separated origins allowed to call Rasa (REST and socket.io)")
     web_rasa_url: str | None = Field(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -84,7 +86,14 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
 
 def run_all(settings: Settings, *, watch: bool = False) -> int:
     """Start, supervise, stop. Returns the process exit code."""
+    # Conversations and the gap log are personal data: files the processes create are the service
+    # user's only (umask, inherited by the children), and so is the data folder.
+    os.umask(0o077)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)
+    # Shared by Rasa's REST channel and the Telegram relay (children inherit it): only the relay may
+    # speak as a Telegram user (sender `tg-…`). A fresh random one per run unless configured.
+    os.environ.setdefault("ASKVN_CHANNEL_TOKEN", secrets.token_urlsafe(32))
     parts = components(settings, watch=watch)
     stopping = threading.Event()
 

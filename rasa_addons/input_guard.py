@@ -18,6 +18,7 @@ Limits (environment variables, read when the channel is created):
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import re
@@ -29,6 +30,10 @@ from typing import Any
 METADATA_KEYS = ("language", "language_choice", "channel", "audience")
 MAX_METADATA_VALUE_CHARS = 35  # "zh-Hant-TW", "investor", BCP-47 tags with a region
 MAX_SENDER_CHARS = 128
+# Sender ids our own relays use; only a request carrying the channel token may speak as one of them, so
+# nobody can post to REST as a Telegram user and read or change that user's conversation.
+RESERVED_SENDER_PREFIXES = ("tg-",)
+CHANNEL_TOKEN_HEADER = "x-askvn-channel-token"
 # C0/C1 control characters except tab and newline; they carry no meaning in a question.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -126,6 +131,14 @@ def guard_message(body: object, limits: Limits, *, strict: bool = True) -> Guard
         raise InputRejected("'message' is required and must be a string")
     return GuardedMessage(sender=guard_sender(body.get("sender")), text=clean_text(message, limits),
                           metadata=clean_metadata(body.get("metadata"), strict=strict))
+
+
+def check_reserved_sender(sender: str, presented: str | None, expected: str | None) -> None:
+    """Refuse (403) a reserved sender id unless the request carries the channel token."""
+    if not sender.lower().startswith(RESERVED_SENDER_PREFIXES):
+        return
+    if not expected or not presented or not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise InputRejected("this sender id is reserved for the assistant's own channels", status=403)
 
 
 def parse_body(raw: bytes, limits: Limits) -> Any:

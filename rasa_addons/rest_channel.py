@@ -8,7 +8,8 @@ Same URL and reply format as Rasa's own `rest` channel (`POST /webhooks/rest/web
 - a body over ASKVN_MAX_BODY_BYTES gets 413;
 - the text is bounded and cleaned and the metadata reduced to the keys channels send
   (`rasa_addons/input_guard.py`), so no message can make NLU exhaust memory;
-- `input_channel` is always `rest` (a client cannot pose as another channel);
+- `input_channel` is always `rest` (a client cannot pose as another channel), and a sender id reserved
+  for the Telegram relay (`tg-…`) is refused (403) without the run's channel token (ASKVN_CHANNEL_TOKEN);
 - when the action server is down, hung or failing, the reply is "temporarily unavailable" in the user's
   language within ASKVN_REPLY_TIMEOUT_S, never an empty list (`rasa_addons/reply_guard.py`);
 - streaming (`?stream=true`) is not offered: no client of ours uses it.
@@ -17,6 +18,7 @@ Same URL and reply format as Rasa's own `rest` channel (`POST /webhooks/rest/web
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,7 +28,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_addons.input_guard import InputRejected, Limits, guard_message, parse_body
+from rasa_addons.input_guard import (
+    CHANNEL_TOKEN_HEADER,
+    InputRejected,
+    Limits,
+    check_reserved_sender,
+    guard_message,
+    parse_body,
+)
 from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
@@ -46,6 +55,7 @@ class AskvnRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         limits = Limits.from_env()
         timeout_s = reply_timeout_s()
+        channel_token = os.environ.get("ASKVN_CHANNEL_TOKEN") or None
         webhook = Blueprint("askvn_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -56,6 +66,7 @@ class AskvnRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 message = guard_message(parse_body(request.body or b"", limits), limits)
+                check_reserved_sender(message.sender, request.headers.get(CHANNEL_TOKEN_HEADER), channel_token)
             except InputRejected as exc:
                 return response.json({"error": str(exc)}, status=exc.status)
             collector = CollectingOutputChannel()

@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from rasa_addons.input_guard import Limits, clean_metadata, clean_text
+from rasa_addons.input_guard import RESERVED_SENDER_PREFIXES, Limits, clean_metadata, clean_text
 from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,9 @@ class AskvnSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or uuid.uuid4().hex)[:64]
+            session_id = str(data.get("session_id") or "")[:64]
+            if not session_id or session_id.lower().startswith(RESERVED_SENDER_PREFIXES):
+                session_id = uuid.uuid4().hex  # a browser may not pose as a Telegram user
             if self.session_persistence:
                 await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
@@ -153,6 +155,9 @@ class AskvnSocketIOInput(SocketIOInput):
                     logger.warning("socket.io message without session_id ignored")
                     return
                 sender_id = str(data["session_id"])[:64]
+                if sender_id.lower().startswith(RESERVED_SENDER_PREFIXES):
+                    logger.warning("socket.io message with a reserved session id ignored")
+                    return
             else:
                 sender_id = sid
             # Bounded and cleaned before NLU (rasa_addons/input_guard.py); bad metadata is dropped, not fatal.

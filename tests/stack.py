@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+CHANNEL_TOKEN = "stack-channel-token"  # the test stack's ASKVN_CHANNEL_TOKEN, which the Telegram tests' bot presents
 
 
 def child_pids(parent: int) -> list[int]:
@@ -76,7 +77,7 @@ def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
                    f"http://127.0.0.1:{ports['partner']}")
     env = dict(os.environ, ASKVN_DATA_DIR=str(data_dir), ASKVN_RASA_PORT=str(ports["rasa"]),
                ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]),
-               ASKVN_CORS_ORIGINS=web_origins)
+               ASKVN_CORS_ORIGINS=web_origins, ASKVN_CHANNEL_TOKEN=CHANNEL_TOKEN)
     env.update(extra_env)
     log = data_dir / "stack.log"
     with log.open("wb") as out:

@@ -66,7 +66,8 @@ def build_application(settings: TelegramSettings) -> Application:
 
 async def _post_init(app: Application) -> None:
     state: BotState = app.bot_data[STATE_KEY]
-    state.rasa_client = RasaClient(state.settings.rasa_url, state.settings.telegram_rasa_timeout_s)
+    token = state.settings.channel_token.get_secret_value() if state.settings.channel_token else None
+    state.rasa_client = RasaClient(state.settings.rasa_url, state.settings.telegram_rasa_timeout_s, token)
     await register_commands(app)
     log.info("Telegram bot @%s ready; Rasa at %s", app.bot.username, state.settings.rasa_url)
 

@@ -16,8 +16,11 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout_s: float) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout_s, connect=5.0))
+    def __init__(self, base_url: str, timeout_s: float, channel_token: str | None = None) -> None:
+        # The token proves to Rasa's REST channel that a `tg-…` sender really comes from this relay.
+        headers = {"X-Askvn-Channel-Token": channel_token} if channel_token else {}
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(timeout_s, connect=5.0),
+                                         headers=headers)
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """POST /webhooks/rest/webhook; Rasa answers with the list of bot messages for this turn."""

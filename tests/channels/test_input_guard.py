@@ -13,6 +13,7 @@ from rasa_addons.input_guard import (
     METADATA_KEYS,
     InputRejected,
     Limits,
+    check_reserved_sender,
     clean_metadata,
     clean_text,
     guard_message,
@@ -92,3 +93,12 @@ def test_oversized_and_empty_bodies_are_refused() -> None:
     assert too_big.value.status == 413
     with pytest.raises(InputRejected, match="empty"):
         parse_body(b"", LIMITS)
+
+
+def test_reserved_senders_need_the_channel_token() -> None:
+    check_reserved_sender("web-visitor", None, "secret")  # not reserved: nothing to prove
+    check_reserved_sender("tg-42", "secret", "secret")
+    for presented, expected in ((None, "secret"), ("guess", "secret"), ("secret", None)):
+        with pytest.raises(InputRejected) as refused:
+            check_reserved_sender("tg-42", presented, expected)
+        assert refused.value.status == 403

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.stack import Stack
+from tests.stack import CHANNEL_TOKEN, Stack
 
 pytestmark = pytest.mark.integration
 
-REPLY, REFUSED, TOO_BIG = "reply", 400, 413
+REPLY, REFUSED, FORBIDDEN, TOO_BIG = "reply", 400, 403, 413
 OK_META = {"channel": "web"}
 # (kind, raw body, what the user must get). Bodies are bytes so that broken JSON can be sent as is.
 PROBES: list[tuple[str, bytes, object]] = [
@@ -76,6 +76,8 @@ PROBES: list[tuple[str, bytes, object]] = [
     ("feedback for a missing entry",
      json.dumps({"sender": "p8", "message": '/feedback{"entry_id": "no-such", "value": "up"}'}).encode(), REPLY),
     ("numeric sender", b'{"sender": 12345, "message": "Do I need a visa?"}', REPLY),
+    ("sender posing as a Telegram user", b'{"sender": "tg-424242", "message": "Do I need a visa?"}', FORBIDDEN),
+    ("Telegram namespace in capitals", b'{"sender": "TG-424242", "message": "Do I need a visa?"}', FORBIDDEN),
     ("text/plain content type", b'{"sender": "p9", "message": "Do I need a visa?"}', REPLY),
 ]
 
@@ -101,6 +103,16 @@ def test_bad_input_gets_a_polite_reply_or_a_clear_4xx(stack: Stack, kind: str, b
         assert response.status_code == expected, response.text[:300]
         error = response.json()["error"]
         assert isinstance(error, str) and error and "Traceback" not in error
+
+
+def test_the_telegram_relay_with_the_channel_token_may_use_its_senders(stack: Stack) -> None:
+    response = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
+                          json={"sender": "tg-424242", "message": "Do I need a visa to visit Vietnam?"},
+                          headers={"X-Askvn-Channel-Token": CHANNEL_TOKEN})
+    assert response.status_code == 200 and any("custom" in m for m in response.json())
+    forged = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
+                        json={"sender": "tg-424242", "message": "hi"}, headers={"X-Askvn-Channel-Token": "guess"})
+    assert forged.status_code == 403
 
 
 def test_too_long_message_is_answered_politely_in_the_users_language(stack: Stack) -> None:

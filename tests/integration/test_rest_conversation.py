@@ -64,11 +64,14 @@ def test_greeting_is_small_talk_in_the_users_language(stack: Stack) -> None:
     assert result["outcome"] == "smalltalk" and result["language"] == "vi"
 
 
-def test_conversations_are_stored_in_the_sqlite_tracker(stack: Stack) -> None:
+def test_conversations_are_stored_in_the_sqlite_tracker_readable_by_the_service_user_only(stack: Stack) -> None:
     stack.ask("What currency is used in Vietnam?", sender="persisted-user")
     db = sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite")
     count = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'persisted-user'").fetchone()[0]
     assert count >= 3
+    for name in ("rasa-tracker.sqlite", "gaps.sqlite"):
+        assert (stack.data_dir / name).stat().st_mode & 0o077 == 0, f"{name} is readable by other users"
+    assert stack.data_dir.stat().st_mode & 0o077 == 0
 
 
 

@@ -11,7 +11,6 @@ from knowledge.index.store import IndexStore
 from knowledge.loader import load_knowledge
 from knowledge.near_duplicates import find_near_duplicates
 
-
 pytestmark = pytest.mark.published_index  # reuses the published index's vectors
 
 

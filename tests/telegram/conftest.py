@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.telegram.app import build_application, run
 from bot.telegram.settings import TelegramSettings
-from tests.stack import free_port
+from tests.stack import CHANNEL_TOKEN, free_port
 from tests.telegram.standin import Call, TelegramStandIn
 
 
@@ -54,7 +54,7 @@ def bot_settings(api: TelegramStandIn, rasa_url: str, **overrides: Any) -> Teleg
     values: dict[str, Any] = dict(
         TELEGRAM_BOT_TOKEN=api.token, host=parts.hostname, rasa_port=parts.port,
         telegram_api_url=api.base_url, telegram_api_file_url=api.base_url.replace("/bot", "/file/bot"),
-        telegram_rasa_timeout_s=60.0, telegram_mode="polling",
+        telegram_rasa_timeout_s=60.0, telegram_mode="polling", channel_token=CHANNEL_TOKEN,
     )
     values.update(overrides)
     return TelegramSettings(**values)
