@@ -42,6 +42,8 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["ASKVN_MAX_MESSAGE_CHARS"] = str(settings.max_message_chars)  # the channels cut text before NLU
     env["ASKVN_MAX_BODY_BYTES"] = str(settings.max_body_bytes)
     env["ASKVN_REPLY_TIMEOUT_S"] = str(settings.reply_timeout_s)
+    for name in ("sender_burst", "sender_refill_s", "address_burst", "address_refill_s"):
+        env[f"ASKVN_{name.upper()}"] = str(getattr(settings, name))
     # Sanic reads SANIC_* variables into its config: no request body over this reaches a channel at all.
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes * 4)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     off_topic_margin: float | None = Policy.off_topic_margin
     max_message_chars: int = Field(1000, description="Longer messages are cut before NLU and get a polite 'too long'")
     max_body_bytes: int = Field(16384, description="Largest request body the REST channel accepts (413 above)")
+    sender_burst: int = Field(10, description="Messages one conversation may send at once (REST, socket.io)")
+    sender_refill_s: float = Field(2.0, description="Then one more message per this many seconds")
+    address_burst: int = Field(200, description="Messages one client address may send at once")
+    address_refill_s: float = Field(0.02, description="Then one more per this many seconds (50/s: NATs)")
     reply_timeout_s: float = Field(8.0, description="No reply within this: 'temporarily unavailable, try again'")
 
     # Staff workflow: `askvn kb validate` warnings

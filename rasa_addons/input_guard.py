@@ -50,11 +50,20 @@ class InputRejected(ValueError):
 class Limits:
     max_message_chars: int = 1000
     max_body_bytes: int = 16384
+    # Token buckets: per sender (a conversation) and per client address; a burst, then one token per refill.
+    sender_burst: int = 10
+    sender_refill_s: float = 2.0
+    address_burst: int = 200  # generous: many visitors share one address behind a NAT or mobile carrier
+    address_refill_s: float = 0.02
 
     @classmethod
     def from_env(cls) -> Limits:
         return cls(max_message_chars=_int_env("ASKVN_MAX_MESSAGE_CHARS", cls.max_message_chars),
-                   max_body_bytes=_int_env("ASKVN_MAX_BODY_BYTES", cls.max_body_bytes))
+                   max_body_bytes=_int_env("ASKVN_MAX_BODY_BYTES", cls.max_body_bytes),
+                   sender_burst=_int_env("ASKVN_SENDER_BURST", cls.sender_burst),
+                   sender_refill_s=_float_env("ASKVN_SENDER_REFILL_S", cls.sender_refill_s),
+                   address_burst=_int_env("ASKVN_ADDRESS_BURST", cls.address_burst),
+                   address_refill_s=_float_env("ASKVN_ADDRESS_REFILL_S", cls.address_refill_s))
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,14 @@ class GuardedMessage:
 def _int_env(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+def _float_env(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def clean_text(text: str, limits: Limits) -> str:
@@ -133,12 +150,13 @@ def guard_message(body: object, limits: Limits, *, strict: bool = True) -> Guard
                           metadata=clean_metadata(body.get("metadata"), strict=strict))
 
 
-def check_reserved_sender(sender: str, presented: str | None, expected: str | None) -> None:
-    """Refuse (403) a reserved sender id unless the request carries the channel token."""
-    if not sender.lower().startswith(RESERVED_SENDER_PREFIXES):
-        return
-    if not expected or not presented or not hmac.compare_digest(presented.encode(), expected.encode()):
+def check_reserved_sender(sender: str, presented: str | None, expected: str | None) -> bool:
+    """Refuse (403) a reserved sender id unless the request carries the channel token; True when the
+    request proved to come from our own relay."""
+    relay = bool(expected and presented and hmac.compare_digest(presented.encode(), expected.encode()))
+    if sender.lower().startswith(RESERVED_SENDER_PREFIXES) and not relay:
         raise InputRejected("this sender id is reserved for the assistant's own channels", status=403)
+    return relay
 
 
 def parse_body(raw: bytes, limits: Limits) -> Any:

@@ -8,8 +8,8 @@ rasa_addons/socketio_channel.py) run Rasa's handling of a message under `ASKVN_R
 apologise when it times out, fails, or produced no message. Rasa's lock on the conversation is released
 when the handling is cancelled; the next message is handled normally once the action server is back.
 
-The texts are the `unavailable` messages of knowledge/messages/messages.yaml (read with PyYAML, which
-the Rasa server's environment has).
+The texts are the `unavailable` (and `rate_limited`) messages of knowledge/messages/messages.yaml
+(read with PyYAML, which the Rasa server's environment has).
 """
 
 from __future__ import annotations
@@ -37,19 +37,24 @@ def reply_timeout_s() -> float:
 
 
 @lru_cache(maxsize=1)
-def _unavailable_texts() -> dict[str, str]:
+def _texts() -> dict[str, dict[str, str]]:
     data = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
-    return {str(lang): str(text) for lang, text in data["unavailable"].items()}
+    return {str(key): {str(lang): str(text) for lang, text in texts.items()} for key, texts in data.items()}
 
 
-def unavailable_text(metadata: dict[str, Any]) -> str:
-    """The apology in the language the channel chose or hinted (English when it said nothing)."""
-    texts = _unavailable_texts()
-    for key in ("language_choice", "language"):
-        code = str(metadata.get(key) or "").lower().replace("_", "-").split("-")[0]
+def channel_text(key: str, metadata: dict[str, Any]) -> str:
+    """A fixed text (`unavailable`, `rate_limited`) in the language the channel chose or hinted
+    (English when it said nothing)."""
+    texts = _texts()[key]
+    for field in ("language_choice", "language"):
+        code = str(metadata.get(field) or "").lower().replace("_", "-").split("-")[0]
         if code in texts:
             return texts[code]
     return texts["en"]
+
+
+def unavailable_text(metadata: dict[str, Any]) -> str:
+    return channel_text("unavailable", metadata)
 
 
 async def handle_or_apologise(handle: Awaitable[Any], replied: Callable[[], bool],

@@ -5,7 +5,8 @@ Same URL and reply format as Rasa's own `rest` channel (`POST /webhooks/rest/web
 
 - a body that is not a JSON object, lacks a string `message` or a `sender`, or has metadata of the wrong
   type gets 400 with `{"error": "..."}` instead of a 500 with a traceback or an empty 200;
-- a body over ASKVN_MAX_BODY_BYTES gets 413;
+- a body over ASKVN_MAX_BODY_BYTES gets 413; a sender or client address sending faster than its token
+  bucket allows gets 429 with a polite `error` in the user's language;
 - the text is bounded and cleaned and the metadata reduced to the keys channels send
   (`rasa_addons/input_guard.py`), so no message can make NLU exhaust memory;
 - `input_channel` is always `rest` (a client cannot pose as another channel), and a sender id reserved
@@ -36,7 +37,8 @@ from rasa_addons.input_guard import (
     guard_message,
     parse_body,
 )
-from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
+from rasa_addons.rate_limit import RateLimiter, Verdict
+from rasa_addons.reply_guard import channel_text, handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class AskvnRestInput(RestInput):
         limits = Limits.from_env()
         timeout_s = reply_timeout_s()
         channel_token = os.environ.get("ASKVN_CHANNEL_TOKEN") or None
+        senders = RateLimiter(limits.sender_burst, limits.sender_refill_s)
+        addresses = RateLimiter(limits.address_burst, limits.address_refill_s)
         webhook = Blueprint("askvn_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -66,9 +70,14 @@ class AskvnRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 message = guard_message(parse_body(request.body or b"", limits), limits)
-                check_reserved_sender(message.sender, request.headers.get(CHANNEL_TOKEN_HEADER), channel_token)
+                relay = check_reserved_sender(message.sender, request.headers.get(CHANNEL_TOKEN_HEADER),
+                                              channel_token)
             except InputRejected as exc:
                 return response.json({"error": str(exc)}, status=exc.status)
+            # The Telegram relay speaks for many users from one address and limits each user itself.
+            if senders.check(message.sender) is not Verdict.ALLOWED or (
+                    not relay and addresses.check(request.remote_addr or request.ip) is not Verdict.ALLOWED):
+                return response.json({"error": channel_text("rate_limited", message.metadata)}, status=429)
             collector = CollectingOutputChannel()
 
             async def apologise() -> None:

@@ -38,7 +38,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from rasa_addons.input_guard import RESERVED_SENDER_PREFIXES, Limits, clean_metadata, clean_text
-from rasa_addons.reply_guard import handle_or_apologise, reply_timeout_s, unavailable_text
+from rasa_addons.rate_limit import RateLimiter, Verdict
+from rasa_addons.reply_guard import channel_text, handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,8 @@ class AskvnSocketIOInput(SocketIOInput):
         namespace = self.namespace
         limits = Limits.from_env()
         timeout_s = reply_timeout_s()
+        senders = RateLimiter(limits.sender_burst, limits.sender_refill_s)
+        addresses = RateLimiter(limits.address_burst, limits.address_refill_s)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -165,6 +168,12 @@ class AskvnSocketIOInput(SocketIOInput):
             text = clean_text(text if isinstance(text, str) else "", limits)
             metadata = clean_metadata(data.get(self.metadata_key), strict=False)
             output = AskvnSocketIOOutput(sio, self.bot_message_evt)
+            address = str((sio.get_environ(sid, namespace=namespace) or {}).get("REMOTE_ADDR") or sid)
+            verdicts = (senders.check(sender_id), addresses.check(address))
+            if any(v is not Verdict.ALLOWED for v in verdicts):
+                if Verdict.NOTIFY in verdicts:  # tell the visitor once, then drop quietly until tokens return
+                    await output.send_text_message(sender_id, channel_text("rate_limited", metadata))
+                return
 
             async def apologise() -> None:
                 await output.send_text_message(sender_id, unavailable_text(metadata))

@@ -23,9 +23,9 @@ from telegram.ext import (
 from bot.telegram.context import STATE_KEY, BotState
 from bot.telegram.handlers import callbacks, commands, errors, messages
 from bot.telegram.rasa_client import RasaClient
-from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.settings import TelegramSettings
 from knowledge.languages import FALLBACK_LANGUAGE, LANGUAGES
+from rasa_addons.rate_limit import RateLimiter
 
 log = logging.getLogger("askvn.telegram")
 
@@ -51,7 +51,7 @@ def build_application(settings: TelegramSettings) -> Application:
         .build()
     )
     app.bot_data[STATE_KEY] = BotState(
-        settings, UserRateLimiter(settings.telegram_user_burst, settings.telegram_user_refill_s))
+        settings, RateLimiter(settings.telegram_user_burst, settings.telegram_user_refill_s))
     for name, callback in (("start", commands.start), ("help", commands.help_command),
                            ("about", commands.about), ("language", commands.language),
                            ("investor", commands.investor), ("tourist", commands.tourist)):

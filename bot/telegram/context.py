@@ -14,10 +14,10 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.rasa_client import RasaClient
-from bot.telegram.ratelimit import UserRateLimiter
 from bot.telegram.rendering import PayloadTable
 from bot.telegram.settings import TelegramSettings
 from knowledge.languages import FALLBACK_LANGUAGE, normalise_language
+from rasa_addons.rate_limit import RateLimiter
 
 STATE_KEY = "askvn"
 CHOICE_KEY = "language_choice"  # in user_data: only a cache of what Rasa's tracker receives
@@ -29,7 +29,7 @@ TYPING_REFRESH_S = 4.5  # Telegram shows "typing…" for 5 s
 @dataclass
 class BotState:
     settings: TelegramSettings
-    limiter: UserRateLimiter
+    limiter: RateLimiter
     payloads: PayloadTable = field(default_factory=PayloadTable)
     rasa_client: RasaClient | None = None  # created in post_init, closed in post_shutdown
 

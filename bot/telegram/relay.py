@@ -11,10 +11,10 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.context import CHOICE_KEY, load_choice, rasa_metadata, sender_id, state, typing, ui_language
 from bot.telegram.rasa_client import RasaUnavailable
-from bot.telegram.ratelimit import Verdict
 from bot.telegram.rendering import escape, outcome_of, render
 from knowledge.languages import normalise_language
 from knowledge.ui_text import say
+from rasa_addons.rate_limit import Verdict
 
 log = logging.getLogger("askvn.telegram")
 

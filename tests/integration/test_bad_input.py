@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from knowledge.ui_text import say
 from tests.stack import CHANNEL_TOKEN, Stack
 
 pytestmark = pytest.mark.integration
@@ -164,3 +165,16 @@ def test_huge_and_parallel_long_messages_leave_rasa_under_a_memory_bound_and_ans
     after = _rss_mb(pid)
     assert after < before + 500, f"Rasa grew from {before:.0f} MB to {after:.0f} MB"
     assert any("custom" in m for m in stack.ask("Do I need a visa to visit Vietnam?", sender="mem-after"))
+
+
+def test_a_flooding_sender_is_slowed_down_politely_and_others_are_not(stack: Stack) -> None:
+    codes, errors = [], []
+    for i in range(16):
+        response = _post(stack, json.dumps({"sender": "flooder", "message": f"visa {i}",
+                                            "metadata": {"language": "fr"}}).encode())
+        codes.append(response.status_code)
+        if response.status_code == 429:
+            errors.append(response.json()["error"])
+    assert codes[:5] == [200] * 5 and codes.count(429) >= 2, codes
+    assert errors[0] == say("rate_limited", "fr")  # in the visitor's language
+    assert _post(stack, json.dumps({"sender": "calm-visitor", "message": "visa"}).encode()).status_code == 200

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from bot.telegram.handlers.commands import menu_commands
-from bot.telegram.ratelimit import UserRateLimiter, Verdict
 from bot.telegram.rendering import (
     MAX_CALLBACK_BYTES,
     PayloadTable,
@@ -18,6 +17,7 @@ from bot.telegram.rendering import (
     without_feedback,
 )
 from knowledge.languages import LANGUAGES
+from rasa_addons.rate_limit import RateLimiter, Verdict
 from tests.conftest import FIXTURE_KB
 from tests.telegram.standin import check_html
 
@@ -70,7 +70,7 @@ def test_voting_removes_only_the_feedback_row() -> None:
 
 def test_per_user_bucket_refuses_politely_once_then_refills() -> None:
     now = [0.0]
-    limiter = UserRateLimiter(burst=2, refill_s=10, clock=lambda: now[0])
+    limiter = RateLimiter(burst=2, refill_s=10, clock=lambda: now[0])
     assert [limiter.check(1) for _ in range(4)] == [Verdict.ALLOWED, Verdict.ALLOWED, Verdict.NOTIFY, Verdict.SILENT]
     assert limiter.check(2) is Verdict.ALLOWED  # other users are unaffected
     now[0] = 10.0

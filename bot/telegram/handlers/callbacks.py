@@ -10,11 +10,11 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.context import CHOICE_KEY, state, ui_language
 from bot.telegram.handlers.commands import LANGUAGE_PREFIX
-from bot.telegram.ratelimit import Verdict
 from bot.telegram.relay import ask_rasa, rate_limit, relay
 from bot.telegram.rendering import FEEDBACK, decode_callback, escape, without_feedback
 from knowledge.languages import normalise_language
 from knowledge.ui_text import say
+from rasa_addons.rate_limit import Verdict
 
 log = logging.getLogger("askvn.telegram")
 

@@ -9,10 +9,10 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.telegram.context import ui_language
-from bot.telegram.ratelimit import Verdict
 from bot.telegram.relay import rate_limit, relay
 from bot.telegram.rendering import escape
 from knowledge.ui_text import say
+from rasa_addons.rate_limit import Verdict
 
 
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
