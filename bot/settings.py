@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     # Privacy: a keyed hash turns user ids into pseudonyms in logs; random per process if unset
     pseudonym_key: SecretStr | None = None
     gap_retention_days: int = 180
+    tracker_retention_days: int = Field(30, description="Conversations idle this long are deleted from the tracker")
 
     # Telegram (issue: channels); the bot starts only when the token is set
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")

@@ -23,7 +23,7 @@ from types import FrameType
 
 import httpx
 
-from bot import rasa_project
+from bot import rasa_project, retention
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.errors import SetupError
 
@@ -111,9 +111,13 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
                 log.info("%s ready: %s", part.name, line)
         log.info("Ask Vietnam is running. Try:  curl -s %s/webhooks/rest/webhook -d "
                  "'{\"sender\":\"me\",\"message\":\"Do I need a visa?\"}'   (Ctrl-C stops)", settings.rasa_url)
+        pruned_at = 0.0
         while not stopping.wait(0.5):
             for part in parts:
                 _keep_up(part, settings.startup_timeout_s)
+            if time.monotonic() - pruned_at > retention.EVERY_S:
+                pruned_at = time.monotonic()
+                retention.prune_tracker(settings.tracker_db, settings.tracker_retention_days)
         return 0
     except SetupError as exc:
         log.error("%s", exc)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.retention import prune_tracker
 from tests.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -95,3 +98,18 @@ def test_a_question_about_another_country_is_declined_politely(stack: Stack) -> 
     messages = stack.ask("Do Americans need a visa for Thailand?", sender="elsewhere-user")
     assert outcome(messages)["outcome"] == "out_of_scope" and "Vietnam" in text_of(messages)
     assert outcome(stack.ask("Do Americans need a visa for Vietnam?", sender="elsewhere-user"))["entry_id"] == "e-visa"
+
+
+def test_conversations_idle_past_the_retention_period_are_deleted(stack: Stack, tmp_path: Path) -> None:
+    """On a copy of the real tracker database (Rasa's own schema): an idle conversation goes whole,
+    a recent one stays."""
+    stack.ask("What currency is used in Vietnam?", sender="old-visitor")
+    stack.ask("What currency is used in Vietnam?", sender="recent-visitor")
+    copy = tmp_path / "tracker.sqlite"
+    shutil.copyfile(stack.data_dir / "rasa-tracker.sqlite", copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = 'old-visitor'")
+    assert prune_tracker(copy, days=30) >= 1
+    with sqlite3.connect(copy) as db:
+        senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
+    assert "old-visitor" not in senders and "recent-visitor" in senders
