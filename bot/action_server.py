@@ -12,7 +12,7 @@ import os
 from rasa_sdk.endpoint import run
 from rasa_sdk.executor import ActionExecutor
 
-from actions.runtime import knowledge_service, warm_up
+from actions.runtime import configure, knowledge_service, warm_up
 from bot.logs import configure_logging
 from bot.settings import get_settings
 
@@ -22,6 +22,7 @@ log = logging.getLogger("askvn.action_server")
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
+    configure(settings)
     warm_up()
     log.info("knowledge base loaded (build %s)", knowledge_service().searcher().build_id)
     os.environ.setdefault("SANIC_HOST", settings.host)

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
         return EmbeddingConfig(self.embedding_model, self.query_prefix, self.passage_prefix, self.allow_model_download)
 
     @property
+    def pseudonym_secret(self) -> bytes | None:
+        return self.pseudonym_key.get_secret_value().encode() if self.pseudonym_key else None
+
+    @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 

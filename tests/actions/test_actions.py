@@ -26,12 +26,12 @@ def action_runtime(fixture_index_dir: Path, embedder: Embedder, monkeypatch: pyt
     data_dir.mkdir()
     (data_dir / "index").symlink_to(fixture_index_dir)
     monkeypatch.setenv("ASKVN_DATA_DIR", str(data_dir))
-    for cached in (settings_module.get_settings, runtime.knowledge_service, runtime.policy, runtime.gap_log):
-        cached.cache_clear()
+    settings_module.get_settings.cache_clear()
+    runtime.configure(settings_module.get_settings())
     runtime.knowledge_service().embedder = embedder
     yield data_dir
-    for cached in (settings_module.get_settings, runtime.knowledge_service, runtime.policy, runtime.gap_log):
-        cached.cache_clear()
+    settings_module.get_settings.cache_clear()
+    runtime.configure(settings_module.get_settings())
 
 
 def tracker(text: str, *, intent: str = "ask_question", entities: list[dict[str, Any]] | None = None,
