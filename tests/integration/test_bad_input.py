@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from knowledge.ui_text import say
-from tests.stack import CHANNEL_TOKEN, Stack
+from tests.stack import CHANNEL_TOKEN, ROOT, Stack
 
 pytestmark = pytest.mark.integration
 
@@ -163,6 +163,10 @@ def test_huge_and_parallel_long_messages_leave_rasa_under_a_memory_bound_and_ans
                                 range(10)))
     assert all(any(m.get("text") for m in r) for r in replies)
     after = _rss_mb(pid)
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "rasa_memory_under_long_messages.json").write_text(json.dumps(
+        {"rasa_rss_mb_before": round(before), "rasa_rss_mb_after": round(after)}))
     assert after < before + 500, f"Rasa grew from {before:.0f} MB to {after:.0f} MB"
     assert any("custom" in m for m in stack.ask("Do I need a visa to visit Vietnam?", sender="mem-after"))
 

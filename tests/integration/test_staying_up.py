@@ -3,6 +3,7 @@ supervisor leaves no orphan processes. Its own stack, because these tests kill i
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack import Stack, child_pids, running_stack
+from tests.stack import ROOT, Stack, child_pids, running_stack
 
 pytestmark = pytest.mark.integration
 
@@ -80,6 +81,9 @@ def test_a_killed_action_server_comes_back_and_a_killed_supervisor_leaves_no_orp
                 break
             time.sleep(1)
         assert recovered_after is not None, stack.log.read_text()[-3000:]
+        (ROOT / "test-artifacts").mkdir(exist_ok=True)
+        (ROOT / "test-artifacts" / "action_server_kill_recovery.json").write_text(
+            json.dumps({"answers_again_after_s": round(recovered_after, 1)}))
         assert _action_server_pid(stack) != first
         assert "restarting actions" in stack.log.read_text()
 
