@@ -111,7 +111,8 @@ class ActionFeedback(Action):
         language = conv.user_language(tracker)
         entry_id = next(tracker.get_latest_entity_values("entry_id"), None)
         value = next(tracker.get_latest_entity_values("value"), None)
-        if entry_id and value in ("up", "down"):
+        known = entry_id is not None and str(entry_id) in knowledge_service().searcher().loaded.entries
+        if known and value in ("up", "down"):  # votes only for entries that exist
             gap_log().record_feedback(entry_id=str(entry_id), value=str(value), language=language,
                                       channel=conv.channel(tracker), user_id=tracker.sender_id)
         dispatcher.utter_message(text=say("feedback_thanks", language))

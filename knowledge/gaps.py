@@ -88,7 +88,10 @@ class GapLog:
             )
 
     def record_feedback(self, *, entry_id: str, value: str, language: str, channel: str, user_id: str) -> None:
+        """One vote per user and entry: a second click replaces the first, so nobody can stuff the count."""
         with self._connect() as db:
+            db.execute("DELETE FROM feedback WHERE entry_id = ? AND user_pseudonym = ?",
+                       (entry_id, self.pseudonym(user_id)))
             db.execute(
                 "INSERT INTO feedback (at, entry_id, value, language, channel, user_pseudonym)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

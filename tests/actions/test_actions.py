@@ -154,6 +154,18 @@ async def test_feedback_is_recorded(action_runtime: Path) -> None:
     assert rows == [("pho", "down")]
 
 
+async def test_feedback_counts_once_per_user_and_only_for_real_entries(action_runtime: Path) -> None:
+    def vote(entry_id: str, value: str) -> Tracker:
+        return tracker(f'/feedback{{"entry_id": "{entry_id}", "value": "{value}"}}', intent="feedback", language="en",
+                       entities=[{"entity": "entry_id", "value": entry_id}, {"entity": "value", "value": value}])
+
+    for t in (vote("pho", "up"), vote("pho", "up"), vote("pho", "down"), vote("no-such-entry", "up")):
+        messages, _ = await run(ActionFeedback(), t)
+        assert messages[0]["text"]  # always thanked, never an error
+    rows = sqlite3.connect(action_runtime / "gaps.sqlite").execute("SELECT entry_id, value FROM feedback").fetchall()
+    assert rows == [("pho", "down")]  # the user's last word on pho; the made-up entry is not stored
+
+
 @pytest.mark.parametrize("text, intent", [
     ("夜遅くに着いても安全ですか?", "bot_challenge"),
     ("女性の一人旅でも大丈夫ですか", "bot_challenge"),
