@@ -36,7 +36,8 @@ _THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Words that make "are you ...?" a question about the assistant itself (NLU's bot_challenge).
 _ABOUT_THE_BOT = re.compile(
     r"(?<!\w)(bot|robot|human|ai|machine|real person|người thật|máy|con người|humain|mensch|maschine|"
-    r"бот|человек|робот|humano|máquina|บอท|คนจริง|หุ่นยนต์)(?!\w)|机器人|真人|人工智能|ロボット|人間|ボット|봇|로봇|사람",
+    r"бот|человек|робот|humano|máquina|บอท|คนจริง|หุ่นยนต์)(?!\w)|机器人|真人|人工智能|ロボット|人間|ボット|로봇|봇이|봇인|"
+    r"사람이야|사람이에요|사람인가요|사람 맞",
     re.IGNORECASE)
 
 

@@ -188,3 +188,9 @@ async def test_a_question_is_never_answered_with_small_talk(text: str, intent: s
 async def test_small_talk_is_small_talk_even_when_an_entry_matches_it(text: str, intent: str) -> None:
     messages, _ = await run(ActionSmalltalk(), tracker(text, intent=intent))
     assert outcome(messages)["outcome"] == "smalltalk"
+
+
+@pytest.mark.parametrize("text", ["이 챗봇 한국어 되는 거죠?", "그럼 네덜란드 사람은요?"])
+async def test_a_question_that_merely_mentions_a_bot_or_people_is_a_question(text: str) -> None:
+    messages, _ = await run(ActionSmalltalk(), tracker(text, intent="bot_challenge"))
+    assert outcome(messages)["outcome"] != "smalltalk"
