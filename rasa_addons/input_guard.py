@@ -139,7 +139,7 @@ def guard_sender(raw: object) -> str:
     return sender
 
 
-def guard_message(body: object, limits: Limits, *, strict: bool = True) -> GuardedMessage:
+def guard_message(body: object, limits: Limits) -> GuardedMessage:
     """A request body `{"sender", "message", "metadata"}` as a bounded, clean user message."""
     if not isinstance(body, dict):
         raise InputRejected('the body must be a JSON object: {"sender": "...", "message": "..."}')
@@ -147,7 +147,7 @@ def guard_message(body: object, limits: Limits, *, strict: bool = True) -> Guard
     if not isinstance(message, str):
         raise InputRejected("'message' is required and must be a string")
     return GuardedMessage(sender=guard_sender(body.get("sender")), text=clean_text(message, limits),
-                          metadata=clean_metadata(body.get("metadata"), strict=strict))
+                          metadata=clean_metadata(body.get("metadata"), strict=True))
 
 
 def check_reserved_sender(sender: str, presented: str | None, expected: str | None) -> bool:
