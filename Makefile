@@ -12,11 +12,13 @@ NPM_STAMP := web/node_modules/.installed
 WEB_BUNDLE := bot/web/static/dist/askvn-chat.js
 WEB_SOURCES := $(wildcard web/src/*)
 
-.PHONY: help setup run test lint typecheck unit model integration bench clean web chromium
+.PHONY: help setup run test lint typecheck unit model integration bench clean web chromium \
+	cluster-deps run-cluster stop-cluster
 
 help:
 	@echo "make run    set up and start the assistant (Rasa :5005, actions :5055)"
 	@echo "make test   set up and run lint, type checks and all tests"
+	@echo "make run-cluster / stop-cluster   2 Rasa + 2 action servers on Redis, PostgreSQL, nginx"
 
 # The Rasa server's environment: Rasa 3.6 declares Python <3.11, so it is installed without its
 # declared dependencies, over a pinned lock of them that is known to work on 3.11.
@@ -50,11 +52,23 @@ web: $(WEB_BUNDLE)
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# The scale-out layout's servers (Debian's packages), for `make run-cluster` and the cluster tests.
+cluster-deps:
+	@command -v redis-server >/dev/null && command -v nginx >/dev/null && ls /usr/lib/postgresql/*/bin/postgres \
+		>/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server postgresql nginx-light)
+
 setup: $(RASA_STAMP) $(APP_STAMP) web
 	$(ASKVN) setup
 
 run: setup
 	$(ASKVN) run
+
+# Redis + PostgreSQL on loopback (data in .cluster/), 2 Rasa and 2 action-server replicas, nginx in front.
+run-cluster: setup cluster-deps
+	$(ASKVN) cluster run
+
+stop-cluster:
+	$(ASKVN) cluster stop
 
 lint: $(APP_STAMP)
 	$(VENV)/bin/ruff check knowledge actions bot tests benchmarks rasa_addons
@@ -62,7 +76,7 @@ lint: $(APP_STAMP)
 typecheck: $(APP_STAMP)
 	$(VENV)/bin/mypy
 
-test: setup lint typecheck chromium
+test: setup lint typecheck chromium cluster-deps
 	$(RASA_VENV)/bin/rasa data validate --domain domain.yml --data data --config config.yml
 	$(VENV)/bin/pytest -ra
 
@@ -76,3 +90,7 @@ unit: model
 
 clean:
 	rm -rf var models .cache/models
+
+# Throughput and memory: the embedded default vs the cluster with 1 and 2 replicas of each (prints figures).
+bench: setup cluster-deps
+	$(VENV)/bin/python -m benchmarks.replicas

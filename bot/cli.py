@@ -1,6 +1,8 @@
 """`askvn`: the command line for staff and developers (Typer).
 
     askvn run [--watch]       start the whole assistant (supervised); --watch republishes on every save
+    askvn cluster run|stop    the scale-out layout on this machine (Redis, PostgreSQL, replicas, nginx)
+    askvn serve PROCESS       one process in the foreground (containers, replicas)
     askvn setup               convert the model, build the index, train Rasa (each skipped if current)
     askvn kb new|validate|build|search|stats|rollback
     askvn report              staff report (HTML + CSV) from the gap log
@@ -23,6 +25,9 @@ app = typer.Typer(help="Ask Vietnam: curated, official answers about Vietnam in 
                   no_args_is_help=True, pretty_exceptions_enable=False)
 kb = typer.Typer(help="Validate, build and inspect the knowledge base.", no_args_is_help=True)
 app.add_typer(kb, name="kb")
+cluster = typer.Typer(help="The scale-out layout on this machine: Redis, PostgreSQL, replicas, nginx.",
+                      no_args_is_help=True)
+app.add_typer(cluster, name="cluster")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -51,6 +56,48 @@ def run(watch: Annotated[bool, typer.Option(help="Rebuild the index whenever a k
         sys.exit(run_all(get_settings(), watch=watch))
     except AskVnError as exc:
         _fail(exc)
+
+
+@cluster.command("run")
+def cluster_run() -> None:
+    """Start Redis, PostgreSQL, the Rasa and action-server replicas and nginx; stop all on Ctrl-C."""
+    from bot.cluster import run_cluster
+
+    try:
+        sys.exit(run_cluster(get_settings()))
+    except AskVnError as exc:
+        _fail(exc)
+
+
+@cluster.command("stop")
+def cluster_stop() -> None:
+    """Stop a cluster started by `askvn cluster run` (from another terminal)."""
+    from bot.cluster import stop_cluster
+
+    typer.echo(stop_cluster(get_settings()))
+
+
+@app.command()
+def serve(
+    process: Annotated[str, typer.Argument(help="rasa | actions | web | telegram")],
+    port: Annotated[int | None, typer.Option(help="Listen here instead of the setting's port.")] = None,
+) -> None:
+    """Run one process in the foreground, as `askvn run` would start it (one per container or replica)."""
+    from bot.supervisor import exec_one
+
+    try:
+        exec_one(get_settings(), process, port)
+    except AskVnError as exc:
+        _fail(exc)
+
+
+@app.command("retention")
+def retention_command() -> None:
+    """Delete conversations idle longer than ASKVN_TRACKER_RETENTION_DAYS (run by `askvn run` every 6 h;
+    schedule it yourself where processes run one per container)."""
+    from bot.retention import prune_conversations
+
+    typer.echo(f"deleted {prune_conversations(get_settings())} conversations")
 
 
 @app.command()

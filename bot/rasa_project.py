@@ -46,9 +46,25 @@ def rasa_env(settings: Settings) -> dict[str, str]:
         env[f"ASKVN_{name.upper()}"] = str(getattr(settings, name))
     # Sanic reads SANIC_* variables into its config: no request body over this reaches a channel at all.
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes * 4)
+    if settings.stores == "shared":  # endpoints.shared.yml: PostgreSQL tracker store, Redis lock store
+        env.update(_shared_store_env(settings))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
+
+
+def _shared_store_env(settings: Settings) -> dict[str, str]:
+    if settings.postgres_password is None or settings.redis_password is None:
+        raise SetupError("ASKVN_STORES=shared needs ASKVN_POSTGRES_PASSWORD and ASKVN_REDIS_PASSWORD")
+    return {
+        "ASKVN_POSTGRES_HOST": settings.postgres_host, "ASKVN_POSTGRES_PORT": str(settings.postgres_port),
+        "ASKVN_POSTGRES_DB": settings.postgres_db, "ASKVN_POSTGRES_USER": settings.postgres_user,
+        "ASKVN_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
+        "ASKVN_REDIS_HOST": settings.redis_host, "ASKVN_REDIS_PORT": str(settings.redis_port),
+        "ASKVN_REDIS_PASSWORD": settings.redis_password.get_secret_value(),
+        # Rasa's Redis lock store: a crashed replica's lock on a conversation expires this soon (default 60 s)
+        "TICKET_LOCK_LIFETIME": str(settings.lock_lifetime_s),
+    }
 
 
 def train(settings: Settings, *, force: bool = False) -> bool:

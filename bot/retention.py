@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
+
+from bot import rasa_project
+from bot.settings import Settings
 
 log = logging.getLogger("askvn.retention")
 EVERY_S = 6 * 3600
@@ -32,3 +36,21 @@ def prune_tracker(db: Path, days: int, *, now: float | None = None) -> int:
     if stale:
         log.info("tracker retention: deleted %d conversations idle for over %d days", len(stale), days)
     return len(stale)
+
+
+def prune_conversations(settings: Settings) -> int:
+    """Retention for the configured tracker store: SQLite here; PostgreSQL (ASKVN_STORES=shared) in the Rasa
+    server's environment, which has the driver (rasa_addons/tracker_retention.py). Returns how many went."""
+    if settings.stores == "embedded":
+        return prune_tracker(settings.tracker_db, settings.tracker_retention_days)
+    result = subprocess.run([str(settings.rasa_venv / "bin" / "python"), "-m", "rasa_addons.tracker_retention",
+                             str(settings.tracker_retention_days)],
+                            env=rasa_project.rasa_env(settings), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        log.error("tracker retention failed: %s", result.stderr.strip()[-300:])
+        return 0
+    deleted = int(result.stdout.strip() or 0)
+    if deleted:
+        log.info("tracker retention: deleted %d conversations idle for over %d days", deleted,
+                 settings.tracker_retention_days)
+    return deleted

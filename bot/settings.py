@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080
+    action_endpoint: str | None = Field(
+        None, description="Where Rasa calls the actions (containers: http://nginx:5055/webhook); default host:port")
     rasa_api_token: SecretStr | None = Field(None, description="Enables Rasa's HTTP API when set")
     channel_token: SecretStr | None = Field(
         None, description="Proves to Rasa's REST channel that a message comes from our Telegram relay (senders "
@@ -87,6 +89,27 @@ class Settings(BaseSettings):
 
     # Telegram (issue: channels); the bot starts only when the token is set
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+
+    # Shared state, for several replicas (docs/deployment.md). "embedded": SQLite tracker store and
+    # in-memory lock store, one process of each (`askvn run`). "shared": PostgreSQL tracker store and
+    # Redis lock store, so any Rasa replica can continue any conversation and two never handle one at once.
+    stores: Literal["embedded", "shared"] = Field("embedded", description="embedded (SQLite) or shared "
+                                                                           "(PostgreSQL + Redis)")
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_db: str = "askvn"
+    postgres_user: str = "askvn"
+    postgres_password: SecretStr | None = None
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
+    redis_password: SecretStr | None = None
+    # Longer than reply_timeout_s, after which the channels cancel a message's handling (and its lock) anyway
+    lock_lifetime_s: int = Field(10, description="A conversation lock a crashed Rasa replica held expires after this")
+    # `askvn cluster run` (make run-cluster): local servers and replicas on this machine, behind nginx
+    cluster_dir: Path = Field(PROJECT_ROOT / ".cluster", description="Local Redis/PostgreSQL/nginx data and config")
+    rasa_replicas: int = Field(2, ge=1, le=8, description="Rasa replicas behind nginx (ports rasa_port+1…)")
+    action_replicas: int = Field(2, ge=1, le=8, description="Action servers behind nginx (ports action_port+1…)")
+    proxy_rate_per_s: int = Field(50, description="nginx: requests per second per client address (cluster)")
 
     log_level: str = "INFO"
 
@@ -121,12 +144,17 @@ class Settings(BaseSettings):
         return self.data_dir / "rasa-tracker.sqlite"
 
     @property
+    def rasa_endpoints(self) -> str:
+        """Rasa's endpoints file for the chosen stores (both read the rest from the environment)."""
+        return "endpoints.yml" if self.stores == "embedded" else "endpoints.shared.yml"
+
+    @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://{self.host}:{self.action_port}/webhook"
+        return self.action_endpoint or f"http://{self.host}:{self.action_port}/webhook"
 
 
 @lru_cache(maxsize=1)

@@ -14,10 +14,12 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -36,6 +38,7 @@ class Component:
     command: list[str]
     health_url: str | None  # None: no HTTP port (the polling Telegram bot); healthy if still up after settle_s
     env: dict[str, str] | None = None
+    health_tcp: tuple[str, int] | None = None  # servers without HTTP (Redis, PostgreSQL): healthy when they accept
     announce: list[str] = field(default_factory=list)
     settle_s: float = 5.0
     process: subprocess.Popen[str] | None = None
@@ -54,16 +57,22 @@ STABLE_AFTER_S = 60.0  # healthy this long: the back-off starts again from 1 s
 PR_SET_PDEATHSIG = 1
 
 
-def components(settings: Settings, *, watch: bool = False) -> list[Component]:
+def rasa_command(settings: Settings, port: int) -> list[str]:
+    """`rasa run` serving the trained model on `port`, with our channels and the chosen stores."""
     model = rasa_project.model_path(settings)
     if not model.exists():
         raise SetupError(f"no trained Rasa model at {model}; run `make run` or `askvn setup` first")
-    rasa_cmd = [str(settings.rasa_venv / "bin" / "rasa"), "run", "--model", str(model),
-                "--interface", settings.host, "--port", str(settings.rasa_port),
-                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-                "--cors", *settings.cors_origins.split()]
+    command = [str(settings.rasa_venv / "bin" / "rasa"), "run", "--model", str(model),
+               "--interface", settings.host, "--port", str(port),
+               "--credentials", "credentials.yml", "--endpoints", settings.rasa_endpoints,
+               "--cors", *settings.cors_origins.split()]
     if settings.rasa_api_token:
-        rasa_cmd += ["--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value()]
+        command += ["--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value()]
+    return command
+
+
+def components(settings: Settings, *, watch: bool = False) -> list[Component]:
+    rasa_cmd = rasa_command(settings, settings.rasa_port)
     found = [
         Component("actions", [sys.executable, "-m", "bot.action_server"],
                   f"http://{settings.host}:{settings.action_port}/health"),
@@ -73,7 +82,12 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
     ]
     if watch:  # `askvn run --watch`: publish on every save of a knowledge file (bot/kb_watch.py)
         found.append(Component("kb-watch", [sys.executable, "-m", "bot.kb_watch"], None, settle_s=3.0))
-    # Channels (web page, Telegram) are added here as they are built.
+    return found + channel_components(settings)
+
+
+def channel_components(settings: Settings) -> list[Component]:
+    """The web page and, with a token, the Telegram bot: they reach Rasa at rasa_url."""
+    found = []
     if settings.telegram_bot_token:
         log.info("Telegram bot: TELEGRAM_BOT_TOKEN is set, starting it (ASKVN_TELEGRAM_MODE picks polling/webhook)")
         found.append(Component("telegram", [sys.executable, "-m", "bot.telegram"], None, settle_s=10.0))
@@ -84,8 +98,43 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
     return found
 
 
+def exec_one(settings: Settings, process: str, port: int | None = None) -> None:
+    """`askvn serve PROCESS`: replace this process with one component, with the same command and
+    environment `askvn run` and `askvn cluster run` give it (for containers: docs/deployment.md)."""
+    port_field = {"rasa": "rasa_port", "actions": "action_port", "web": "web_port"}.get(process)
+    if port is not None and port_field:
+        settings = settings.model_copy(update={port_field: port})
+    if process == "rasa":
+        command, env = rasa_command(settings, settings.rasa_port), rasa_project.rasa_env(settings)
+    else:
+        found = {part.name: part for part in components(settings)}
+        if process not in found:
+            raise SetupError(f"unknown process {process!r}: rasa, actions, web or telegram (with a token)")
+        command, env = found[process].command, dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port),
+                                                    ASKVN_WEB_PORT=str(settings.web_port))
+    os.chdir(PROJECT_ROOT)
+    os.execvpe(command[0], command, env)
+
+
 def run_all(settings: Settings, *, watch: bool = False) -> int:
-    """Start, supervise, stop. Returns the process exit code."""
+    """`askvn run`: the embedded default, one process of each. Returns the process exit code."""
+    prepare_process(settings)
+    try:
+        parts = components(settings, watch=watch)
+    except SetupError as exc:
+        log.error("%s", exc)
+        return 1
+    return supervise(parts, settings.startup_timeout_s, try_it(settings.rasa_url),
+                     lambda: retention.prune_conversations(settings))
+
+
+def try_it(rasa_url: str) -> str:
+    return (f"Try:  curl -s {rasa_url}/webhooks/rest/webhook -d "
+            "'{\"sender\":\"me\",\"message\":\"Do I need a visa?\"}'")
+
+
+def prepare_process(settings: Settings) -> None:
+    """What every supervisor does first: private files, a private data folder, the channel token."""
     # Conversations and the gap log are personal data: files the processes create are the service
     # user's only (umask, inherited by the children), and so is the data folder.
     os.umask(0o077)
@@ -94,7 +143,12 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
     # Shared by Rasa's REST channel and the Telegram relay (children inherit it): only the relay may
     # speak as a Telegram user (sender `tg-…`). A fresh random one per run unless configured.
     os.environ.setdefault("ASKVN_CHANNEL_TOKEN", secrets.token_urlsafe(32))
-    parts = components(settings, watch=watch)
+
+
+def supervise(parts: list[Component], startup_timeout_s: float, hint: str, housekeeping: Callable[[], object]) -> int:
+    """Start `parts` in order (each healthy before the next), keep them up, stop all in reverse order.
+
+    `housekeeping` (tracker retention) runs at start and every few hours."""
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -106,18 +160,17 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
     try:
         for part in parts:
             _start(part)
-            _wait_healthy(part, settings.startup_timeout_s, stopping)
+            _wait_healthy(part, startup_timeout_s, stopping)
             for line in part.announce:
                 log.info("%s ready: %s", part.name, line)
-        log.info("Ask Vietnam is running. Try:  curl -s %s/webhooks/rest/webhook -d "
-                 "'{\"sender\":\"me\",\"message\":\"Do I need a visa?\"}'   (Ctrl-C stops)", settings.rasa_url)
+        log.info("Ask Vietnam is running. %s   (Ctrl-C stops)", hint)
         pruned_at = 0.0
         while not stopping.wait(0.5):
             for part in parts:
-                _keep_up(part, settings.startup_timeout_s)
+                _keep_up(part, startup_timeout_s)
             if time.monotonic() - pruned_at > retention.EVERY_S:
                 pruned_at = time.monotonic()
-                retention.prune_tracker(settings.tracker_db, settings.tracker_retention_days)
+                housekeeping()
         return 0
     except SetupError as exc:
         log.error("%s", exc)
@@ -140,10 +193,10 @@ def _keep_up(part: Component, startup_timeout_s: float) -> None:
             log.warning("restarting %s (restart %d)", part.name, part.restarts)
             _start(part)
         return
-    if part.health_url is None or now - part.probed_at < PROBE_EVERY_S:
+    if (part.health_url is None and part.health_tcp is None) or now - part.probed_at < PROBE_EVERY_S:
         return
     part.probed_at = now
-    if _answers(part.health_url):
+    if _healthy(part):
         part.failed_probes = 0
         part.healthy_since = part.healthy_since or now
         if now - part.healthy_since > STABLE_AFTER_S:
@@ -159,9 +212,16 @@ def _keep_up(part: Component, startup_timeout_s: float) -> None:
         part.process.kill()
 
 
-def _answers(url: str) -> bool:
+def _healthy(part: Component) -> bool:
+    """One health check: its HTTP health URL answers 200, or its TCP port accepts a connection."""
+    if part.health_tcp is not None:
+        try:
+            socket.create_connection(part.health_tcp, timeout=2).close()
+            return True
+        except OSError:
+            return False
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return part.health_url is not None and httpx.get(part.health_url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -194,7 +254,7 @@ def _relay(part: Component) -> None:
 
 def _wait_healthy(part: Component, timeout_s: float, stopping: threading.Event) -> None:
     assert part.process is not None
-    if part.health_url is None:  # no port to ask: it checks its token and connection at start-up, or exits
+    if part.health_url is None and part.health_tcp is None:  # no port: it checks its token at start-up, or exits
         if stopping.wait(part.settle_s):
             raise SetupError("start-up interrupted")
         if part.process.poll() is not None:
@@ -205,12 +265,9 @@ def _wait_healthy(part: Component, timeout_s: float, stopping: threading.Event) 
     while time.monotonic() < deadline and not stopping.is_set():
         if part.process.poll() is not None:
             raise SetupError(f"{part.name} exited during start-up (code {part.process.returncode})")
-        try:
-            if httpx.get(part.health_url, timeout=2).status_code == 200:
-                log.info("%s is healthy (%s)", part.name, part.health_url)
-                return
-        except httpx.HTTPError:
-            pass
+        if _healthy(part):
+            log.info("%s is healthy (%s)", part.name, part.health_url or f"port {part.health_tcp}")
+            return
         stopping.wait(1.0)
     if stopping.is_set():
         raise SetupError("start-up interrupted")

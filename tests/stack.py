@@ -40,6 +40,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports (a cluster's replicas listen after its public port)."""
+    while True:
+        first = free_port()
+        if first + count < 65536 and all(_free(first + i) for i in range(1, count)):
+            return first
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 @dataclass
 class Stack:
     rasa_url: str
@@ -68,10 +85,12 @@ class Stack:
 
 
 @contextmanager
-def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
-    """`askvn run` with its data in `data_dir` (which must hold an index); stopped with Ctrl-C,
-    which must end every process cleanly with exit code 0 (unless a test killed the supervisor itself)."""
-    ports = {"rasa": free_port(), "action": free_port(), "web": free_port(), "partner": free_port()}
+def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: float = 300,
+                  **extra_env: str) -> Iterator[Stack]:
+    """`askvn run` (or `command`, e.g. `cluster run`) with its data in `data_dir` (which must hold an index);
+    stopped with Ctrl-C, which must end every process cleanly with exit code 0 (unless a test killed the
+    supervisor itself). Rasa's and the actions' public ports are followed by free ports for replicas."""
+    ports = {"rasa": free_ports(4), "action": free_ports(4), "web": free_port(), "partner": free_port()}
     # The demo page, and a "partner site" that tests serve themselves to embed the widget from elsewhere.
     web_origins = (f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']} "
                    f"http://127.0.0.1:{ports['partner']}")
@@ -81,12 +100,12 @@ def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     env.update(extra_env)
     log = data_dir / "stack.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *command], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + ready_s
     while "Ask Vietnam is running" not in log.read_text(errors="replace"):
         assert proc.poll() is None, f"askvn run exited early:\n{log.read_text()[-3000:]}"
-        assert time.monotonic() < deadline, f"stack not ready in 300 s:\n{log.read_text()[-3000:]}"
+        assert time.monotonic() < deadline, f"stack not ready in {ready_s:.0f} s:\n{log.read_text()[-3000:]}"
         time.sleep(1)
     try:
         yield Stack(f"http://127.0.0.1:{ports['rasa']}", data_dir, proc, log, ports)
@@ -98,5 +117,5 @@ def running_stack(data_dir: Path, **extra_env: str) -> Iterator[Stack]:
     if killed:
         return
     output = log.read_text(errors="replace")
-    assert code == 0, f"askvn run exited {code} on Ctrl-C:\n{output[-3000:]}"
+    assert code == 0, f"askvn {' '.join(command)} exited {code} on Ctrl-C:\n{output[-3000:]}"
     assert "stopping rasa" in output and "stopping actions" in output

@@ -1,0 +1,100 @@
+"""Load on a running assistant over REST, the way many visitors would: real questions from the dev set in
+ten languages, each simulated user asking one after another with no think time, a new conversation
+every `turns` questions. Prints requests/s, latency percentiles and failures; never asserts a target.
+
+    .venv/bin/python -m benchmarks.load --url http://127.0.0.1:5005 --users 1 10 30 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from knowledge.evaluation.devset import load_devset
+
+DEVSET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "devset.yaml"
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    # HTTP error, timeout, or a reply without the askvn outcome (an empty reply, or the polite
+    # "temporarily unavailable"): what a user would notice as not being answered
+    failures: int = 0
+
+    def record(self, started: float, replies: list[dict] | None) -> None:
+        self.latencies.append(time.perf_counter() - started)
+        if not any(isinstance(m.get("custom"), dict) and "askvn" in m["custom"] for m in replies or []):
+            self.failures += 1
+
+
+def questions(seed: int = 7) -> list[tuple[str, str]]:
+    """(question, language) pairs, shuffled so every language and kind is in every stretch of the run."""
+    found = [(q.q, q.lang) for q in load_devset(DEVSET) if not q.context]
+    random.Random(seed).shuffle(found)
+    return found
+
+
+async def _user(client: httpx.AsyncClient, url: str, pool: itertools.cycle, turns: int, until: float,
+                tally: Tally) -> None:
+    sender, asked = f"load-{uuid.uuid4().hex[:12]}", 0
+    while time.perf_counter() < until:
+        if asked and asked % turns == 0:
+            sender = f"load-{uuid.uuid4().hex[:12]}"
+        text, _lang = next(pool)
+        started = time.perf_counter()
+        try:
+            response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+            tally.record(started, response.json() if response.status_code == 200 else None)
+        except (httpx.HTTPError, ValueError):
+            tally.record(started, None)
+        asked += 1
+
+
+async def run_load(url: str, users: int, seconds: float, turns: int = 10) -> dict[str, float | int]:
+    """One measurement: `users` concurrent users for `seconds`; returns the figures."""
+    pool = itertools.cycle(questions())
+    tally = Tally()
+    limits = httpx.Limits(max_connections=users + 4, max_keepalive_connections=users + 4)
+    async with httpx.AsyncClient(timeout=90, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(_user(client, url, pool, turns, started + seconds, tally) for _ in range(users)))
+        elapsed = time.perf_counter() - started
+    lat = sorted(tally.latencies) or [0.0]
+    return {"users": users, "requests": len(tally.latencies), "seconds": round(elapsed, 1),
+            "req_per_s": round(len(tally.latencies) / elapsed, 2),
+            "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(0.95 * (len(lat) - 1))], 3),
+            "max_s": round(lat[-1], 3), "failures": tally.failures}
+
+
+def table(rows: list[dict[str, float | int]]) -> str:
+    head = f"{'users':>5} {'requests':>8} {'req/s':>7} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'not answered':>12}"
+    lines = [head] + [f"{r['users']:>5} {r['requests']:>8} {r['req_per_s']:>7} {r['p50_s']:>7} {r['p95_s']:>7} "
+                      f"{r['max_s']:>7} {r['failures']:>12}" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser.add_argument("--users", type=int, nargs="+", default=[1, 10, 30])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--turns", type=int, default=10, help="questions per conversation")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    rows = [asyncio.run(run_load(args.url, users, args.seconds, args.turns)) for users in args.users]
+    print(json.dumps(rows, indent=2) if args.json else table(rows))
+
+
+if __name__ == "__main__":
+    main()
