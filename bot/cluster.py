@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 import time
 
 from pydantic import SecretStr
@@ -25,7 +24,15 @@ from pydantic import SecretStr
 from bot import rasa_project, retention
 from bot.cluster_servers import Ports, load_or_create_secrets, nginx_command, postgres_command, redis_command
 from bot.settings import Settings
-from bot.supervisor import Component, channel_components, prepare_process, rasa_command, supervise, try_it
+from bot.supervisor import (
+    Component,
+    actions_component,
+    channel_components,
+    prepare_process,
+    rasa_command,
+    supervise,
+    try_it,
+)
 from knowledge.errors import SetupError
 
 log = logging.getLogger("askvn.cluster")
@@ -44,9 +51,7 @@ def cluster_components(settings: Settings) -> list[Component]:
                   health_tcp=(settings.postgres_host, settings.postgres_port)),
     ]
     for i, port in enumerate(ports.actions, start=1):
-        parts.append(Component(f"actions-{i}", [sys.executable, "-m", "bot.action_server"],
-                               f"http://{settings.host}:{port}/health",
-                               env=_with(ASKVN_ACTION_PORT=str(port))))
+        parts.append(actions_component(settings.model_copy(update={"action_port": port}), f"actions-{i}"))
     parts.append(Component("nginx", nginx_command(settings, ports), None,
                            health_tcp=(settings.host, settings.rasa_port),
                            announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook (round robin over "
@@ -60,10 +65,6 @@ def cluster_components(settings: Settings) -> list[Component]:
     # The channels, exactly as in `askvn run` (they talk to rasa_port, which is nginx here).
     parts += channel_components(settings)
     return parts
-
-
-def _with(**extra: str) -> dict[str, str]:
-    return dict(os.environ, **extra)
 
 
 def run_cluster(settings: Settings) -> int:

@@ -74,8 +74,7 @@ def rasa_command(settings: Settings, port: int) -> list[str]:
 def components(settings: Settings, *, watch: bool = False) -> list[Component]:
     rasa_cmd = rasa_command(settings, settings.rasa_port)
     found = [
-        Component("actions", [sys.executable, "-m", "bot.action_server"],
-                  f"http://{settings.host}:{settings.action_port}/health"),
+        actions_component(settings),
         Component("rasa", rasa_cmd, f"{settings.rasa_url}/webhooks/rest/", env=rasa_project.rasa_env(settings),
                   announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook",
                             f"socket.io: {settings.rasa_url}/socket.io"]),
@@ -83,6 +82,13 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
     if watch:  # `askvn run --watch`: publish on every save of a knowledge file (bot/kb_watch.py)
         found.append(Component("kb-watch", [sys.executable, "-m", "bot.kb_watch"], None, settle_s=3.0))
     return found + channel_components(settings)
+
+
+def actions_component(settings: Settings, name: str = "actions") -> Component:
+    """The action server on settings.action_port (it reads ASKVN_ACTION_PORT, so replicas override it)."""
+    return Component(name, [sys.executable, "-m", "bot.action_server"],
+                     f"http://{settings.host}:{settings.action_port}/health",
+                     env=dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port)))
 
 
 def channel_components(settings: Settings) -> list[Component]:
@@ -107,7 +113,7 @@ def exec_one(settings: Settings, process: str, port: int | None = None) -> None:
     if process == "rasa":
         command, env = rasa_command(settings, settings.rasa_port), rasa_project.rasa_env(settings)
     else:
-        found = {part.name: part for part in components(settings)}
+        found = {part.name: part for part in [actions_component(settings), *channel_components(settings)]}
         if process not in found:
             raise SetupError(f"unknown process {process!r}: rasa, actions, web or telegram (with a token)")
         command, env = found[process].command, dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port),

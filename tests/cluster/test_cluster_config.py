@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -57,3 +60,27 @@ def test_nginx_accepts_the_generated_configuration(tmp_path: Path) -> None:
     assert "ip_hash" in conf.split("upstream rasa_socketio")[1].split("}")[0]
     check = subprocess.run([command[0], "-t", "-p", command[2], "-c", command[4]], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_askvn_serve_runs_one_process_as_the_supervisor_would_and_refuses_unknown_ones() -> None:
+    from tests.stack import free_port
+
+    askvn = [sys.executable, "-m", "bot.cli", "serve"]
+    wrong = subprocess.run([*askvn, "nonsense"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 1 and "unknown process 'nonsense'" in wrong.stderr and "Traceback" not in wrong.stderr
+    port = free_port()
+    web = subprocess.Popen([*askvn, "web", "--port", str(port)], cwd=PROJECT_ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("askvn serve web did not answer /health within 60 s")
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
