@@ -29,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_addons import action_response_check
 from rasa_addons.input_guard import (
     CHANNEL_TOKEN_HEADER,
     InputRejected,
@@ -41,6 +42,7 @@ from rasa_addons.rate_limit import RateLimiter, Verdict
 from rasa_addons.reply_guard import channel_text, handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
+action_response_check.install()  # Rasa loads this channel at start: its response check, built once
 
 
 class AskvnRestInput(RestInput):

@@ -37,11 +37,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from rasa_addons import action_response_check
 from rasa_addons.input_guard import RESERVED_SENDER_PREFIXES, Limits, clean_metadata, clean_text
 from rasa_addons.rate_limit import RateLimiter, Verdict
 from rasa_addons.reply_guard import channel_text, handle_or_apologise, reply_timeout_s, unavailable_text
 
 logger = logging.getLogger(__name__)
+action_response_check.install()  # Rasa loads this channel at start: its response check, built once
 
 
 class AskvnSocketIOOutput(OutputChannel):
