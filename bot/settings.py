@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     allow_model_download: bool = Field(False, description="Let sentence-transformers fetch a hub model")
+    compute_threads: int = Field(
+        0, ge=0, description="Threads per process for the models (ONNX Runtime/PyTorch, Rasa's TensorFlow); 0: "
+                             "one per core. `askvn cluster run` divides the cores among the replicas")
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="auto: ONNX Runtime when set-up exported the model (same vectors, faster), else PyTorch")
 
     # Answer policy on the fused score (see knowledge/search.py); defaults live in knowledge.answering
     answer_threshold: float = Policy.answer_threshold
@@ -125,7 +130,8 @@ class Settings(BaseSettings):
     def embedding(self) -> EmbeddingConfig:
         from knowledge.embedding.embedder import EmbeddingConfig  # numpy; only processes that embed need it
 
-        return EmbeddingConfig(self.embedding_model, self.query_prefix, self.passage_prefix, self.allow_model_download)
+        return EmbeddingConfig(self.embedding_model, self.query_prefix, self.passage_prefix, self.allow_model_download,
+                               self.embedding_backend, self.compute_threads)
 
     @property
     def pseudonym_secret(self) -> bytes | None:

