@@ -44,7 +44,8 @@ def cluster(fixture_index_dir: Path, cluster_dir: Path, tmp_path_factory: pytest
     data_dir = tmp_path_factory.mktemp("cluster-data")
     shutil.copytree(fixture_index_dir, data_dir / "index")  # a copy: this module publishes a new build
     with running_stack(data_dir, ("cluster", "run"), ready_s=600, ASKVN_CLUSTER_DIR=str(cluster_dir),
-                       ASKVN_REDIS_PORT=str(free_port()), ASKVN_POSTGRES_PORT=str(free_port())) as stack:
+                       ASKVN_REDIS_PORT=str(free_port()), ASKVN_POSTGRES_PORT=str(free_port()),
+                       ASKVN_SENDER_BURST="40") as stack:  # the long conversation below asks without pauses
         yield stack
 
 
@@ -72,10 +73,14 @@ def test_a_conversation_continues_on_another_replica(cluster: Stack, cluster_dir
     assert outcome_of(two, question, "xrep-lang")["language"] == "de"
     # Two turns on one replica and two on the other: one conversation, and it includes every turn.
     assert outcome_of(two, "What currency is used in Vietnam?", "xrep-lang")["entry_id"] == "currency"
+    # A long conversation through nginx: Rasa sends all of it to the actions with every turn (tens of kB).
+    for turn in range(25):
+        question, entry = STEADY[turn % 2]
+        assert outcome_of(cluster.rasa_url, question, "xrep-long")["entry_id"] == entry, f"turn {turn + 1}"
 
     # The conversations are in PostgreSQL (the tracker store every replica shares).
     query = "SELECT COUNT(DISTINCT sender_id) FROM events WHERE sender_id LIKE 'xrep-%'"
-    assert _psql(cluster, cluster_dir, query) == "2"
+    assert _psql(cluster, cluster_dir, query) == "3"  # control, lang, long
     query = "SELECT COUNT(*) FROM events WHERE sender_id = 'xrep-lang' AND type_name = 'user'"
     assert _psql(cluster, cluster_dir, query) == "5"
 
