@@ -30,6 +30,7 @@ from bot.supervisor import (
     channel_components,
     prepare_process,
     rasa_command,
+    share_cores,
     supervise,
     try_it,
 )
@@ -42,10 +43,7 @@ PID_FILE = "supervisor.pid"
 def cluster_components(settings: Settings) -> list[Component]:
     """Every process of the local cluster, in start order (each healthy before the next starts)."""
     ports = Ports.of(settings)
-    if not settings.compute_threads:  # replicas share the cores: more threads than cores only thrash
-        cores = os.cpu_count() or 1
-        settings = settings.model_copy(update={
-            "compute_threads": max(1, cores // max(settings.rasa_replicas, settings.action_replicas))})
+    settings = share_cores(settings, compute_processes=settings.rasa_replicas + settings.action_replicas)
     password = settings.postgres_password.get_secret_value() if settings.postgres_password else ""
     redis_password = settings.redis_password.get_secret_value() if settings.redis_password else ""
     parts = [
@@ -55,10 +53,7 @@ def cluster_components(settings: Settings) -> list[Component]:
                   health_tcp=(settings.postgres_host, settings.postgres_port)),
     ]
     for i, port in enumerate(ports.actions, start=1):
-        part = actions_component(settings.model_copy(update={"action_port": port}), f"actions-{i}")
-        assert part.env is not None
-        part.env["ASKVN_COMPUTE_THREADS"] = str(settings.compute_threads)
-        parts.append(part)
+        parts.append(actions_component(settings.model_copy(update={"action_port": port}), f"actions-{i}"))
     parts.append(Component("nginx", nginx_command(settings, ports), None,
                            health_tcp=(settings.host, settings.rasa_port),
                            announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook (round robin over "

@@ -86,9 +86,20 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
 
 def actions_component(settings: Settings, name: str = "actions") -> Component:
     """The action server on settings.action_port (it reads ASKVN_ACTION_PORT, so replicas override it)."""
+    env = dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port))
+    if settings.compute_threads:
+        env["ASKVN_COMPUTE_THREADS"] = str(settings.compute_threads)
     return Component(name, [sys.executable, "-m", "bot.action_server"],
-                     f"http://{settings.host}:{settings.action_port}/health",
-                     env=dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port)))
+                     f"http://{settings.host}:{settings.action_port}/health", env=env)
+
+
+def share_cores(settings: Settings, compute_processes: int) -> Settings:
+    """Unless ASKVN_COMPUTE_THREADS is set, give each model-running process its share of the cores. More
+    threads than cores only thrash: on 2 cores, one thread each for Rasa and the action server took
+    10 concurrent users from 16.9 to 26.5 requests/s (benchmarks/load.py, 2026-12-02)."""
+    if settings.compute_threads:
+        return settings
+    return settings.model_copy(update={"compute_threads": max(1, (os.cpu_count() or 1) // compute_processes)})
 
 
 def channel_components(settings: Settings) -> list[Component]:
@@ -126,6 +137,7 @@ def run_all(settings: Settings, *, watch: bool = False) -> int:
     """`askvn run`: the embedded default, one process of each. Returns the process exit code."""
     prepare_process(settings)
     rasa_project.prepare_tracker_db(settings)
+    settings = share_cores(settings, compute_processes=2)  # Rasa and the action server
     try:
         parts = components(settings, watch=watch)
     except SetupError as exc:
