@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -106,7 +105,9 @@ def test_conversations_idle_past_the_retention_period_are_deleted(stack: Stack, 
     stack.ask("What currency is used in Vietnam?", sender="old-visitor")
     stack.ask("What currency is used in Vietnam?", sender="recent-visitor")
     copy = tmp_path / "tracker.sqlite"
-    shutil.copyfile(stack.data_dir / "rasa-tracker.sqlite", copy)
+    # SQLite's backup API: the tracker is in write-ahead-log mode, so recent turns may be only in its -wal file
+    with sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite") as live, sqlite3.connect(copy) as target:
+        live.backup(target)
     with sqlite3.connect(copy) as db:
         db.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = 'old-visitor'")
     assert prune_tracker(copy, days=30) >= 1
