@@ -72,14 +72,11 @@ def cluster_components(settings: Settings) -> list[Component]:
 def run_cluster(settings: Settings) -> int:
     """Start, supervise and stop the local cluster. Returns the process exit code."""
     prepare_process(settings)
-    secrets = load_or_create_secrets(settings.cluster_dir)
-    for name, value in secrets.items():
-        os.environ.setdefault(name, value)
-    os.environ["ASKVN_STORES"] = "shared"  # for every child (action servers read nothing of it today)
+    secrets = load_or_create_secrets(settings.cluster_dir)  # passed to Rasa through its environment
     shared = settings.model_copy(update={
         "stores": "shared",
-        "postgres_password": settings.postgres_password or SecretStr(secrets["ASKVN_POSTGRES_PASSWORD"]),
-        "redis_password": settings.redis_password or SecretStr(secrets["ASKVN_REDIS_PASSWORD"]),
+        "postgres_password": SecretStr(secrets["ASKVN_POSTGRES_PASSWORD"]),  # the environment's, if set
+        "redis_password": SecretStr(secrets["ASKVN_REDIS_PASSWORD"]),
     })
     try:
         parts = cluster_components(shared)

@@ -127,8 +127,8 @@ def exec_one(settings: Settings, process: str, port: int | None = None) -> None:
         found = {part.name: part for part in [actions_component(settings), *channel_components(settings)]}
         if process not in found:
             raise SetupError(f"unknown process {process!r}: rasa, actions, web or telegram (with a token)")
-        command, env = found[process].command, dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port),
-                                                    ASKVN_WEB_PORT=str(settings.web_port))
+        command = found[process].command
+        env = dict(found[process].env or os.environ, ASKVN_WEB_PORT=str(settings.web_port))
     os.chdir(PROJECT_ROOT)
     os.execvpe(command[0], command, env)
 

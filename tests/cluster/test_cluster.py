@@ -43,9 +43,11 @@ def cluster_dir() -> Iterator[Path]:
 def cluster(fixture_index_dir: Path, cluster_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("cluster-data")
     shutil.copytree(fixture_index_dir, data_dir / "index")  # a copy: this module publishes a new build
+    postgres_port = free_port()
     with running_stack(data_dir, ("cluster", "run"), ready_s=600, ASKVN_CLUSTER_DIR=str(cluster_dir),
-                       ASKVN_REDIS_PORT=str(free_port()), ASKVN_POSTGRES_PORT=str(free_port()),
+                       ASKVN_REDIS_PORT=str(free_port()), ASKVN_POSTGRES_PORT=str(postgres_port),
                        ASKVN_SENDER_BURST="40") as stack:  # the long conversation below asks without pauses
+        stack.ports["postgres"] = postgres_port
         yield stack
 
 
@@ -196,12 +198,7 @@ def _wait_until_all_replicas_answer(stack: Stack, timeout_s: float = 240) -> flo
 def _psql(stack: Stack, cluster_dir: Path, query: str) -> str:
     secrets = dict(line.split("=", 1) for line in (cluster_dir / "secrets.env").read_text().split())
     env = dict(os.environ, PGPASSWORD=secrets["ASKVN_POSTGRES_PASSWORD"])
-    port = _env_of_stack(stack, "ASKVN_POSTGRES_PORT")
-    result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "askvn", "-d", "askvn", "-tAc", query],
-                            env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(stack.ports["postgres"]), "-U", "askvn",
+                             "-d", "askvn", "-tAc", query], env=env, capture_output=True, text=True, check=True)
     return result.stdout.strip()
 
-
-def _env_of_stack(stack: Stack, name: str) -> str:
-    env = Path(f"/proc/{stack.process.pid}/environ").read_bytes().split(b"\0")
-    return next(item.split(b"=", 1)[1].decode() for item in env if item.startswith(f"{name}=".encode()))
