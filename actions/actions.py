@@ -1,7 +1,12 @@
-"""Custom actions: each reads the tracker, calls one knowledge function and replies."""
+"""Custom actions: each reads the tracker, calls one knowledge function and replies.
+
+Embedding, searching and SQLite writes run on a worker thread (`asyncio.to_thread`): the action server
+serves every request on one event loop, which must stay free for other visitors and health checks.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -10,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation as conv
+from actions.metrics import ANSWER_SECONDS
 from actions.runtime import gap_log, knowledge_service, policy
 from knowledge.answering import Reply, answer_entry, answer_in_context
 from knowledge.language_request import requested_language
@@ -37,8 +43,8 @@ class ActionAnswerQuestion(Action):
         switched = _switch_language(dispatcher, conv.user_text(tracker))
         if switched is not None:
             return switched
-        reply = _answer(tracker, language)
-        return _send_answer(dispatcher, tracker, reply)
+        reply = await _answer(tracker, language)
+        return await _send_answer(dispatcher, tracker, reply)
 
 
 class ActionSmalltalk(Action):
@@ -57,26 +63,32 @@ class ActionSmalltalk(Action):
         # whatever it is; a brief greeting or thanks gets small talk even when an entry matches it.
         about_us = is_about_the_assistant(text)  # "are you a bot?" is small talk, however it is phrased
         if looks_like_question(text, language) and not about_us:
-            return _send_answer(dispatcher, tracker, _answer(tracker, language, as_follow_up=False))
+            return await _send_answer(dispatcher, tracker, await _answer(tracker, language, as_follow_up=False))
         if not is_brief(text) and not about_us:
-            reply = _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
+            reply = await _answer(tracker, language, as_follow_up=False)  # "thanks" must not repeat the last answer
             if reply.confident:
-                return _send_answer(dispatcher, tracker, reply)
+                return await _send_answer(dispatcher, tracker, reply)
         intent = (tracker.latest_message.get("intent") or {}).get("name", "greet")
         key = intent if intent in SMALLTALK_INTENTS else "greet"
         return conv.send(dispatcher, Reply("smalltalk", language, say(key, language)))
 
 
-def _answer(tracker: Tracker, language: str, *, as_follow_up: bool = True) -> Reply:
+async def _answer(tracker: Tracker, language: str, *, as_follow_up: bool = True) -> Reply:
     """The knowledge base's reply to the user's message, as a follow-up of the previous question if it is one."""
     previous = tracker.get_slot("last_question") if as_follow_up else None
-    return answer_in_context(conv.user_text(tracker), language, knowledge_service().searcher(), policy(),
-                             previous=previous, audience=conv.audience(tracker))
+    text, audience = conv.user_text(tracker), conv.audience(tracker)
+
+    def find() -> Reply:
+        with ANSWER_SECONDS.time():
+            return answer_in_context(text, language, knowledge_service().searcher(), policy(),
+                                     previous=previous, audience=audience)
+
+    return await asyncio.to_thread(find)
 
 
-def _send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> list[EventType]:
+async def _send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Reply) -> list[EventType]:
     """Send it, log it for the gap report, and remember the topic (follow-ups keep the previous one)."""
-    _record_gap(tracker, reply)
+    await asyncio.to_thread(_record_gap, tracker, reply)
     topic_question = tracker.get_slot("last_question") if reply.followup_of else conv.user_text(tracker)
     return [*conv.send(dispatcher, reply), SlotSet("last_question", topic_question),
             SlotSet("audience", conv.audience(tracker))]
@@ -113,7 +125,7 @@ class ActionFeedback(Action):
         value = next(tracker.get_latest_entity_values("value"), None)
         known = entry_id is not None and str(entry_id) in knowledge_service().searcher().loaded.entries
         if known and value in ("up", "down"):  # votes only for entries that exist
-            gap_log().record_feedback(entry_id=str(entry_id), value=str(value), language=language,
-                                      channel=conv.channel(tracker), user_id=tracker.sender_id)
+            await asyncio.to_thread(gap_log().record_feedback, entry_id=str(entry_id), value=str(value),
+                                    language=language, channel=conv.channel(tracker), user_id=tracker.sender_id)
         dispatcher.utter_message(text=say("feedback_thanks", language))
         return []

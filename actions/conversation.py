@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.metrics import REPLIES
 from knowledge.answering import Reply
 from knowledge.language_detect import detect_language
 from knowledge.languages import normalise_language
@@ -56,6 +57,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> list[EventType]:
     ]
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)
     dispatcher.utter_message(json_message=reply.outcome_message())
+    REPLIES.labels(reply.outcome, reply.language).inc()
     events: list[EventType] = [SlotSet("language", reply.language)]
     if reply.entry_id:
         events.append(SlotSet("last_entry", reply.entry_id))

@@ -57,7 +57,8 @@ def get_settings() -> ActionSettings:
 @lru_cache(maxsize=1)
 def knowledge_service() -> KnowledgeService:
     s = get_settings()
-    return KnowledgeService(s.index_dir, s.embedding(), check_interval_s=s.index_check_interval_s)
+    return KnowledgeService(s.index_dir, s.embedding(), check_interval_s=s.index_check_interval_s,
+                            reload_in_background=True)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,7 @@ def _fail(exc: AskVnError) -> None:
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    configure_logging("DEBUG" if verbose else get_settings().log_level)
+    configure_logging("DEBUG" if verbose else get_settings().log_level, get_settings().log_format)
 
 
 @app.command()

@@ -64,5 +64,5 @@ def watch_forever(settings: Settings, stop: threading.Event | None = None,
 
 
 if __name__ == "__main__":
-    configure_logging(get_settings().log_level)
+    configure_logging(get_settings().log_level, get_settings().log_format)
     watch_forever(get_settings())

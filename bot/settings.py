@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     proxy_rate_per_s: int = Field(50, description="nginx: requests per second per client address (cluster)")
 
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per line (log shippers)")
 
     def policy(self) -> Policy:
         return Policy(answer_threshold=self.answer_threshold, clarify_threshold=self.clarify_threshold,

@@ -2,7 +2,9 @@
 
 The action server holds one of these. Each request gets the Searcher that was current when it started,
 so a publish mid-request never mixes two builds; a build that fails to load is logged and the last good
-one keeps serving.
+one keeps serving. A server (`reload_in_background=True`) prepares a newly published build on a thread
+and keeps answering from the previous one until it is ready, so no visitor's request pays for the load;
+command-line tools reload inline, which is simpler to reason about.
 """
 
 from __future__ import annotations
@@ -21,20 +23,34 @@ log = logging.getLogger(__name__)
 
 
 class KnowledgeService:
-    def __init__(self, index_dir: Path, embedding: EmbeddingConfig, *, check_interval_s: float = 2.0):
+    def __init__(self, index_dir: Path, embedding: EmbeddingConfig, *, check_interval_s: float = 2.0,
+                 reload_in_background: bool = False):
         self.store = IndexStore(index_dir)
         self.embedder = Embedder(embedding)
         self.check_interval_s = check_interval_s
+        self.reload_in_background = reload_in_background
         self._searcher: Searcher | None = None
         self._stamp: tuple[int, int] | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
+    @property
+    def serving(self) -> Searcher | None:
+        """The searcher answering now, without looking for a newer build (readiness checks, metrics)."""
+        return self._searcher
+
     def searcher(self) -> Searcher:
         """The current searcher; loads the index on first call and after each publish."""
         now = time.monotonic()
-        if self._searcher is not None and now - self._checked_at < self.check_interval_s:
-            return self._searcher
+        current = self._searcher
+        if current is not None and now - self._checked_at < self.check_interval_s:
+            return current
+        if current is not None and self.reload_in_background:
+            self._checked_at = now
+            # At most one load at a time; the lock is released by the loading thread when it is done.
+            if self.store.pointer_stamp() != self._stamp and self._lock.acquire(blocking=False):
+                threading.Thread(target=self._reload_then_release, name="index-reload", daemon=True).start()
+            return current
         with self._lock:
             self._checked_at = now
             stamp = self.store.pointer_stamp()
@@ -42,6 +58,14 @@ class KnowledgeService:
                 self._reload(stamp)
         assert self._searcher is not None
         return self._searcher
+
+    def _reload_then_release(self) -> None:
+        try:
+            self._reload(self.store.pointer_stamp())
+        except Exception:  # the thread's edge: _reload already keeps the last good build and logs
+            log.exception("index reload failed")
+        finally:
+            self._lock.release()
 
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         try:

@@ -9,7 +9,7 @@ from bot.telegram.settings import get_telegram_settings
 
 def main() -> None:
     settings = get_telegram_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     run(build_application(settings), settings)
 
 

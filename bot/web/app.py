@@ -1,4 +1,5 @@
-"""Starlette app: the "Visit Vietnam" demo page, the widget bundle, static files and /health.
+"""Starlette app: the "Visit Vietnam" demo page, the widget bundle, static files, /health, /ready and
+/metrics (Prometheus, answered only to clients on this machine: a scraper on the host or a sidecar).
 
 Every response carries security headers; the page's CSP allows scripts, styles and images only from
 this server and network connections only to this server and the Rasa origin the widget talks to. Only
@@ -14,6 +15,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -30,6 +32,9 @@ STATIC_DIR = HERE / "static"
 BUNDLE = STATIC_DIR / "dist" / "askvn-chat.js"
 PAGE_TEMPLATE = HERE / "templates" / "index.html"
 MAX_BODY_BYTES = 16 * 1024
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+ROUTE_LABELS = {"/", "/askvn-chat.js", "/health", "/ready", "/metrics"}
+RESPONSES = Counter("askvn_web_responses", "Web page responses by route and status", ["route", "status"])
 _HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$")
 
 
@@ -80,6 +85,7 @@ class GuardMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                RESPONSES.labels(route_label(scope["path"]), str(message["status"])).inc()
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
                 headers += [
                     (b"content-security-policy", csp.encode()),
@@ -111,6 +117,13 @@ class GuardMiddleware:
         return None
 
 
+def route_label(path: str) -> str:
+    """A bounded label set: visitors choose paths, metrics must not grow with them."""
+    if path in ROUTE_LABELS:
+        return path
+    return "/static" if path.startswith("/static/") else "other"
+
+
 def create_app(settings: Settings) -> Starlette:
     """The web app; the page template is read once, the bundle is looked up per request (`make web` may rebuild it)."""
     template = PAGE_TEMPLATE.read_text(encoding="utf-8")
@@ -131,6 +144,17 @@ def create_app(settings: Settings) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok", "widget": BUNDLE.exists()})
 
+    async def ready(_: Request) -> Response:
+        """Ready to serve what it is for: the page with a working chat widget."""
+        if not BUNDLE.exists():
+            return JSONResponse({"status": "widget bundle missing"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics(request: Request) -> Response:
+        if (request.client.host if request.client else "") not in LOOPBACK:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     async def not_found(_: Request, __: Exception) -> Response:
         return PlainTextResponse("not found", status_code=404)
 
@@ -138,6 +162,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", page, methods=["GET", "HEAD"]),
         Route("/askvn-chat.js", bundle, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/ready", ready, methods=["GET", "HEAD"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found})

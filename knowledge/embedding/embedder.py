@@ -34,6 +34,34 @@ class EmbeddingConfig:
     threads: int = 0  # per process for the model; 0: the library's default (one per core)
 
 
+def model_id_of(model: str) -> str:
+    """A name that changes when the weights change: local dirs are identified by their files."""
+    path = Path(model)
+    if not path.is_dir():
+        return model
+    marker = path / "askvn_model.json"
+    if marker.exists():  # written by our converter: identify by the weights it came from
+        info = json.loads(marker.read_text(encoding="utf-8"))
+        return f"{path.name}@{str(info.get('sha256_of_source', 'unknown'))[:12]}"
+    weights = path / "model.safetensors"
+    stat = weights.stat() if weights.exists() else None
+    raw = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "local"
+    return f"{path.name}@{hashlib.sha256(raw.encode()).hexdigest()[:12]}"
+
+
+def runs_on_onnx(config: EmbeddingConfig) -> bool:
+    """Whether this configuration's vectors come from ONNX Runtime (reads small files, loads no model).
+
+    A server that knows this before importing anything heavy can keep PyTorch out of its memory."""
+    path = Path(config.model)
+    usable = (config.backend != "torch" and path.is_dir() and onnx_encoder.supports(path)
+              and onnx_encoder.is_current(path, model_id_of(config.model)))
+    if config.backend == "onnx" and not usable:
+        raise ModelError(f"no current ONNX export of {path}; run `askvn setup` (ASKVN_EMBEDDING_BACKEND"
+                         "=onnx needs one) or use auto/torch")
+    return usable
+
+
 class Embedder:
     """Loads the model on first use (no I/O in constructors), thread-safe."""
 
@@ -46,18 +74,7 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        """A name that changes when the weights change: local dirs are identified by their files."""
-        path = Path(self.config.model)
-        if not path.is_dir():
-            return self.config.model
-        marker = path / "askvn_model.json"
-        if marker.exists():  # written by our converter: identify by the weights it came from
-            info = json.loads(marker.read_text(encoding="utf-8"))
-            return f"{path.name}@{str(info.get('sha256_of_source', 'unknown'))[:12]}"
-        weights = path / "model.safetensors"
-        stat = weights.stat() if weights.exists() else None
-        raw = f"{stat.st_size}:{stat.st_mtime_ns}" if stat else "local"
-        return f"{path.name}@{hashlib.sha256(raw.encode()).hexdigest()[:12]}"
+        return model_id_of(self.config.model)
 
     @property
     def dimension(self) -> int:
@@ -97,13 +114,8 @@ class Embedder:
             return self._onnx
         with self._lock:
             if not self._backend_chosen:
-                path = Path(self.config.model)
-                usable = (self.config.backend != "torch" and path.is_dir() and onnx_encoder.supports(path)
-                          and onnx_encoder.is_current(path, self.model_id))
-                if self.config.backend == "onnx" and not usable:
-                    raise ModelError(f"no current ONNX export of {path}; run `askvn setup` (ASKVN_EMBEDDING_BACKEND"
-                                     "=onnx needs one) or use auto/torch")
-                self._onnx = onnx_encoder.OnnxEncoder(path, self.config.threads) if usable else None
+                usable = runs_on_onnx(self.config)
+                self._onnx = onnx_encoder.OnnxEncoder(Path(self.config.model), self.config.threads) if usable else None
                 self._backend_chosen = True
         return self._onnx
 

@@ -4,7 +4,11 @@ one short question (profiled 2026-12-02: embedding the question was 60 % of the 
 
 `export(model_dir)` (at set-up, `make model`) writes `onnx/encoder.onnx` beside a sentence-transformers
 model whose pipeline is Transformer → mean pooling → normalise (the e5 family), and a marker saying which
-weights it came from. `OnnxEncoder` then tokenises with the model's own `tokenizer.json` (the `tokenizers`
+weights it came from. The word-embedding table (250k tokens × 384, 80 % of the weights) is stored in
+float16 and cast back after the lookup: the session needs 330 MB instead of 515 MB and the vectors do
+not change (min cosine 0.9999998 over the 765 dev-set questions, every eval figure identical; int8
+quantisation of the whole graph was tried and lowered held-out hit@1 from .848 to .828, so not used).
+`OnnxEncoder` then tokenises with the model's own `tokenizer.json` (the `tokenizers`
 library), runs the graph, mean-pools over the attention mask and normalises, as sentence-transformers
 does. Any other model simply has no ONNX file and runs on PyTorch.
 """
@@ -24,6 +28,7 @@ ONNX_DIR = "onnx"
 GRAPH = "encoder.onnx"
 MARKER = "encoder.json"
 MIN_COSINE = 0.9999
+FORMAT = 2  # 2: word embeddings in float16 (an older export is redone at set-up)
 SELF_TEST = [
     "query: Do I need a visa to visit Vietnam?", "query: Tôi có cần thị thực để vào Việt Nam không?",
     "query: 去越南需要签证吗？", "query: 베트남에 가려면 비자가 필요한가요?",
@@ -44,7 +49,8 @@ def is_current(model_dir: Path, model_id: str) -> bool:
     if not (onnx_path(model_dir).is_file() and marker.is_file()):
         return False
     info = json.loads(marker.read_text(encoding="utf-8"))
-    return bool(info.get("model_id") == model_id and info.get("self_test_min_cosine", 0) >= MIN_COSINE)
+    return bool(info.get("model_id") == model_id and info.get("self_test_min_cosine", 0) >= MIN_COSINE
+                and info.get("format") == FORMAT)
 
 
 def supports(model_dir: Path) -> bool:
@@ -130,6 +136,7 @@ def export(model_dir: Path, model_id: str) -> float:
                           dynamic_axes={n: {v: k for k, v in axes.items()} for n in
                                         ("input_ids", "attention_mask", "last_hidden_state")},
                           opset_version=17, dynamo=False)
+    store_word_embeddings_in_float16(tmp)
     os.replace(tmp, target)
     expected = model.encode(SELF_TEST, normalize_embeddings=True, convert_to_numpy=True)
     got = OnnxEncoder(model_dir).encode(SELF_TEST)
@@ -138,8 +145,29 @@ def export(model_dir: Path, model_id: str) -> float:
         target.unlink()
         raise ModelError(f"ONNX export of {model_dir} differs from PyTorch (min cosine {cosine:.6f})")
     (model_dir / ONNX_DIR / MARKER).write_text(json.dumps(
-        {"model_id": model_id, "self_test_min_cosine": round(cosine, 7), "sentences": len(SELF_TEST)}, indent=2))
+        {"model_id": model_id, "self_test_min_cosine": round(cosine, 7), "sentences": len(SELF_TEST),
+         "format": FORMAT}, indent=2))
     return cosine
+
+
+def store_word_embeddings_in_float16(path: Path) -> None:
+    """Rewrite the graph so the big token-embedding tables are float16 initialisers followed by a Cast to
+    float32: half their memory, and a lookup loses nothing a sentence vector can show."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    tables = {init.name: init for init in model.graph.initializer}
+    for position, node in reversed(list(enumerate(model.graph.node))):
+        table = tables.get(node.input[0]) if node.op_type == "Gather" else None
+        if table is None or table.data_type != TensorProto.FLOAT or len(table.dims) != 2 or table.dims[0] < 10_000:
+            continue
+        table.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(table).astype(np.float16), table.name))
+        looked_up = node.output[0]
+        node.output[0] = f"{looked_up}_float16"
+        model.graph.node.insert(position + 1, helper.make_node(
+            "Cast", [node.output[0]], [looked_up], to=TensorProto.FLOAT, name=f"{node.name}_to_float32"))
+    onnx.save(model, str(path))
 
 
 def main() -> int:

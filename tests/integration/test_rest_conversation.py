@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.retention import prune_tracker
@@ -114,3 +116,14 @@ def test_conversations_idle_past_the_retention_period_are_deleted(stack: Stack, 
     with sqlite3.connect(copy) as db:
         senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
     assert "old-visitor" not in senders and "recent-visitor" in senders
+
+
+def test_operators_see_readiness_and_metrics_of_the_action_server(stack: Stack) -> None:
+    actions = f"http://127.0.0.1:{stack.ports['action']}"
+    ready = httpx.get(f"{actions}/ready", timeout=10)
+    assert ready.status_code == 200 and ready.json()["status"] == "ready" and ready.json()["entries"] > 0
+    stack.ask("Wie lange dauert die Bearbeitung eines E-Visums?", sender="metrics-user")
+    metrics = httpx.get(f"{actions}/metrics", timeout=10).text
+    assert re.search(r'askvn_replies_total\{language="de",outcome="[a-z_]+"\} [1-9]', metrics)
+    assert f'build_id="{ready.json()["build"]}"' in metrics and "askvn_answer_seconds_count" in metrics
+    assert 'askvn_http_responses_total{route="/webhook",status="200"}' in metrics

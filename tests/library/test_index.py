@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,23 @@ def test_an_edited_scope_file_is_a_new_build_that_carries_it(tmp_path: Path, kb_
     assert "Zanzibar" in loaded.scope.foreign.read_text(encoding="utf-8")
     assert loaded.manifest["scope_files"]["foreign.yaml"] != store.load(first.build_id).manifest["scope_files"][
         "foreign.yaml"]
+
+
+def test_a_server_prepares_a_new_build_off_the_request_path(
+        tmp_path: Path, kb_copy: Path, embedder: Embedder, embedding_config: EmbeddingConfig) -> None:
+    """The request that notices a publish is answered from the previous build; the next ones get the new
+    build once a background thread has loaded it (no visitor waits for the load)."""
+    store = IndexStore(tmp_path / "index")
+    first = build_and_publish(load_valid_knowledge(kb_copy), embedder, store)
+    service = KnowledgeService(store.root, embedding_config, check_interval_s=0, reload_in_background=True)
+    service.embedder = embedder
+    assert service.searcher().build_id == first.build_id
+
+    (kb_copy / "country" / "capital.yaml").unlink()
+    new = build_and_publish(load_valid_knowledge(kb_copy), embedder, store)
+    assert service.searcher().build_id == first.build_id  # the noticing request is not held up
+    deadline = time.monotonic() + 30
+    while service.searcher().build_id != new.build_id and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert service.searcher().build_id == new.build_id
+    assert "capital" not in service.searcher().loaded.entries

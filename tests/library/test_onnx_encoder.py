@@ -27,6 +27,9 @@ def test_the_set_up_model_runs_on_onnx_with_the_same_vectors_as_pytorch(embeddin
         a, b = getattr(onnx, embed)(TEXTS), getattr(torch, embed)(TEXTS)
         assert a.shape == b.shape == (len(TEXTS), onnx.dimension) and a.dtype == np.float32
         assert float((a * b).sum(axis=1).min()) > 0.9999
+    # ... from a graph whose token-embedding table is half precision (the session needs ~185 MB less)
+    weights = Path(embedding_config.model)
+    assert onnx_encoder.onnx_path(weights).stat().st_size < 0.65 * (weights / "model.safetensors").stat().st_size
 
 
 def test_an_export_from_other_weights_or_a_missing_one_is_not_used(embedding_config: EmbeddingConfig,

@@ -59,3 +59,15 @@ def test_health_static_files_and_bundle_headers(client: TestClient) -> None:
 
 def test_csp_has_no_wildcards() -> None:
     assert "*" not in content_security_policy("http://127.0.0.1:5005")
+
+
+def test_ready_and_metrics_for_operators_on_this_machine(client: TestClient) -> None:
+    ready = client.get("/ready")
+    assert ready.status_code == (200 if BUNDLE.exists() else 503)
+    assert client.get("/metrics").status_code == 404  # a visitor's address: not for them
+    local = TestClient(client.app, base_url="http://localhost:8999", client=("127.0.0.1", 40000))
+    local.get("/")
+    local.get("/static/does-not-exist.css")
+    text = local.get("/metrics").text
+    assert 'askvn_web_responses_total{route="/",status="200"}' in text
+    assert 'askvn_web_responses_total{route="/static",status="404"}' in text
