@@ -49,7 +49,7 @@ def memory_mb(root_pid: int) -> dict[str, int]:
 
 def _process_name(args: list[str]) -> str:
     joined = " ".join(args)
-    for marker, name in (("bot.action_server", "action server"), ("rasa run", "rasa"), ("bin/rasa", "rasa"),
+    for marker, name in (("bot.action_server", "action server"), ("rasa_addons.run_rasa", "rasa"),
                          ("nginx", "nginx"), ("redis-server", "redis"), ("postgres", "postgres"),
                          ("bot.web", "web page")):
         if marker in joined:

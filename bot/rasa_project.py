@@ -44,6 +44,9 @@ def rasa_env(settings: Settings) -> dict[str, str]:
     env["ASKVN_MAX_MESSAGE_CHARS"] = str(settings.max_message_chars)  # the channels cut text before NLU
     env["ASKVN_MAX_BODY_BYTES"] = str(settings.max_body_bytes)
     env["ASKVN_REPLY_TIMEOUT_S"] = str(settings.reply_timeout_s)
+    env.pop("ASKVN_RASA_API_TOKEN", None)  # Rasa's HTTP API stays off unless the setting is set
+    if settings.rasa_api_token:  # read by rasa_addons/run_rasa.py, kept off the command line
+        env["ASKVN_RASA_API_TOKEN"] = settings.rasa_api_token.get_secret_value()
     for name in ("sender_burst", "sender_refill_s", "address_burst", "address_refill_s"):
         env[f"ASKVN_{name.upper()}"] = str(getattr(settings, name))
     # Sanic reads SANIC_* variables into its config: no request body over this reaches a channel at all.

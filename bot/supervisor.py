@@ -62,13 +62,11 @@ def rasa_command(settings: Settings, port: int) -> list[str]:
     model = rasa_project.model_path(settings)
     if not model.exists():
         raise SetupError(f"no trained Rasa model at {model}; run `make run` or `askvn setup` first")
-    command = [str(settings.rasa_venv / "bin" / "rasa"), "run", "--model", str(model),
-               "--interface", settings.host, "--port", str(port),
-               "--credentials", "credentials.yml", "--endpoints", settings.rasa_endpoints,
-               "--cors", *settings.cors_origins.split()]
-    if settings.rasa_api_token:
-        command += ["--enable-api", "--auth-token", settings.rasa_api_token.get_secret_value()]
-    return command
+    # rasa_addons/run_rasa.py adds the API token from the environment (rasa_env): never on the command line
+    return [str(settings.rasa_venv / "bin" / "python"), "-m", "rasa_addons.run_rasa", "run", "--model", str(model),
+            "--interface", settings.host, "--port", str(port),
+            "--credentials", "credentials.yml", "--endpoints", settings.rasa_endpoints,
+            "--cors", *settings.cors_origins.split()]
 
 
 def components(settings: Settings, *, watch: bool = False) -> list[Component]:

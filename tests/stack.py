@@ -18,6 +18,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNEL_TOKEN = "stack-channel-token"  # the test stack's ASKVN_CHANNEL_TOKEN, which the Telegram tests' bot presents
+API_TOKEN = "stack-rasa-api-token-1f3e"  # ASKVN_RASA_API_TOKEN: Rasa's HTTP API is on in the test stack
 
 
 def child_pids(parent: int) -> list[int]:
@@ -96,7 +97,8 @@ def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: 
                    f"http://127.0.0.1:{ports['partner']}")
     env = dict(os.environ, ASKVN_DATA_DIR=str(data_dir), ASKVN_RASA_PORT=str(ports["rasa"]),
                ASKVN_ACTION_PORT=str(ports["action"]), ASKVN_WEB_PORT=str(ports["web"]),
-               ASKVN_CORS_ORIGINS=web_origins, ASKVN_CHANNEL_TOKEN=CHANNEL_TOKEN)
+               ASKVN_CORS_ORIGINS=web_origins, ASKVN_CHANNEL_TOKEN=CHANNEL_TOKEN,
+               ASKVN_RASA_API_TOKEN=API_TOKEN)
     env.update(extra_env)
     log = data_dir / "stack.log"
     with log.open("wb") as out:

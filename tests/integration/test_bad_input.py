@@ -138,7 +138,7 @@ def _rasa_pid(stack: Stack) -> int:
                 cmd = (proc / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if any(part.endswith(b"/rasa") for part in cmd) and port.encode() in cmd:
+            if b"rasa_addons.run_rasa" in cmd and port.encode() in cmd:
                 return int(proc.name)
     raise AssertionError("Rasa server process not found")
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.retention import prune_tracker
-from tests.stack import Stack
+from tests.stack import API_TOKEN, Stack
 
 pytestmark = pytest.mark.integration
 
@@ -127,3 +127,18 @@ def test_operators_see_readiness_and_metrics_of_the_action_server(stack: Stack) 
     assert re.search(r'askvn_replies_total\{language="de",outcome="[a-z_]+"\} [1-9]', metrics)
     assert f'build_id="{ready.json()["build"]}"' in metrics and "askvn_answer_seconds_count" in metrics
     assert 'askvn_http_responses_total{route="/webhook",status="200"}' in metrics
+
+
+def test_rasas_http_api_needs_the_token_which_no_command_line_shows(stack: Stack) -> None:
+    assert httpx.get(f"{stack.rasa_url}/status", timeout=10).status_code == 401
+    assert httpx.get(f"{stack.rasa_url}/status", params={"token": API_TOKEN}, timeout=10).status_code == 200
+    shown = [_command_line(p) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    assert any(b"rasa_addons.run_rasa" in c for c in shown)
+    assert not any(API_TOKEN.encode() in c for c in shown)
+
+
+def _command_line(proc: Path) -> bytes:
+    try:
+        return proc.joinpath("cmdline").read_bytes()
+    except OSError:  # the process ended meanwhile
+        return b""
