@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     channel_token: SecretStr | None = Field(
         None, description="Proves to Rasa's REST channel that a message comes from our Telegram relay (senders "
                           "tg-…); `askvn run` makes a random one per run when unset")
+    session_secret: SecretStr | None = Field(
+        None, description="Signs web chat session ids so no browser can name another's; `askvn run` makes a "
+                          "random one per run when unset (sessions then restart with the server)")
     cors_origins: str = Field("http://localhost:8080 http://127.0.0.1:8080",
                               description="Space-separated origins allowed to call Rasa (REST and socket.io)")
     web_rasa_url: str | None = Field(

@@ -151,7 +151,8 @@ def try_it(rasa_url: str) -> str:
 
 
 def prepare_process(settings: Settings) -> None:
-    """What every supervisor does first: private files, a private data folder, the channel token."""
+    """What every supervisor does first: private files, a private data folder, the channel token and
+    the web chat session secret."""
     # Conversations and the gap log are personal data: files the processes create are the service
     # user's only (umask, inherited by the children), and so is the data folder.
     os.umask(0o077)
@@ -160,6 +161,8 @@ def prepare_process(settings: Settings) -> None:
     # Shared by Rasa's REST channel and the Telegram relay (children inherit it): only the relay may
     # speak as a Telegram user (sender `tg-…`). A fresh random one per run unless configured.
     os.environ.setdefault("ASKVN_CHANNEL_TOKEN", secrets.token_urlsafe(32))
+    # Signs web chat session ids (rasa_addons/session_tokens.py); every Rasa replica of the run shares it.
+    os.environ.setdefault("ASKVN_SESSION_SECRET", secrets.token_urlsafe(32))
 
 
 def supervise(parts: list[Component], startup_timeout_s: float, hint: str, housekeeping: Callable[[], object]) -> int:

@@ -9,6 +9,9 @@ Rasa 3.6's own `socketio` channel has three problems for us, all seen against th
   One answer is one message here: `{"text": ..., "quick_replies": [{"content_type", "title", "payload"}]}`.
 - Socket.io origins are not checked at all (`cors_allowed_origins=[]`, so `--cors` only covers the
   polling responses). Here a connection whose `Origin` is not allowed is refused.
+- Any client could name any session id, and so read and write another visitor's conversation. Here
+  session ids are minted and signed by the server (rasa_addons/session_tokens.py), and a message is
+  handled as the session its connection was given, whatever `session_id` it names.
 
 The websocket transport of Sanic 21.12 fails on Python 3.11 ("Passing coroutines is forbidden"), so
 the widget uses HTTP long-polling; that is what the socket.io protocol falls back to anyway.
@@ -26,7 +29,6 @@ import itertools
 import logging
 import os
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,9 +40,10 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from rasa_addons import action_response_check
-from rasa_addons.input_guard import RESERVED_SENDER_PREFIXES, Limits, clean_metadata, clean_text
+from rasa_addons.input_guard import Limits, clean_metadata, clean_text
 from rasa_addons.rate_limit import RateLimiter, Verdict
 from rasa_addons.reply_guard import channel_text, handle_or_apologise, reply_timeout_s, unavailable_text
+from rasa_addons.session_tokens import SessionTokens
 
 logger = logging.getLogger(__name__)
 action_response_check.install()  # Rasa loads this channel at start: its response check, built once
@@ -128,6 +131,8 @@ class AskvnSocketIOInput(SocketIOInput):
         timeout_s = reply_timeout_s()
         senders = RateLimiter(limits.sender_burst, limits.sender_refill_s)
         addresses = RateLimiter(limits.address_burst, limits.address_refill_s)
+        tokens = SessionTokens.from_env()
+        session_of: dict[str, str] = {}  # connection sid -> the session it was given
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -141,12 +146,19 @@ class AskvnSocketIOInput(SocketIOInput):
                 return False
             return True
 
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            session_of.pop(sid, None)
+
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
             data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or "")[:64]
-            if not session_id or session_id.lower().startswith(RESERVED_SENDER_PREFIXES):
-                session_id = uuid.uuid4().hex  # a browser may not pose as a Telegram user
+            offered = str(data.get("session_id") or "")[:128]
+            session_id = offered if tokens.is_valid(offered) else tokens.issue()  # never one the client chose
+            previous = session_of.get(sid)
+            if previous and previous != session_id:
+                await sio.leave_room(sid, previous)
+            session_of[sid] = session_id
             if self.session_persistence:
                 await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
@@ -156,12 +168,9 @@ class AskvnSocketIOInput(SocketIOInput):
             if not isinstance(data, dict):
                 return
             if self.session_persistence:
-                if not data.get("session_id"):
-                    logger.warning("socket.io message without session_id ignored")
-                    return
-                sender_id = str(data["session_id"])[:64]
-                if sender_id.lower().startswith(RESERVED_SENDER_PREFIXES):
-                    logger.warning("socket.io message with a reserved session id ignored")
+                sender_id = session_of.get(sid, "")
+                if not sender_id:
+                    logger.warning("socket.io message before session_request ignored")
                     return
             else:
                 sender_id = sid

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from knowledge.ui_text import say
 from tests.stack import Stack
+from tests.web.socketio_polling import PollingClient
 
 pytestmark = pytest.mark.integration
 ANSWER_TIMEOUT_MS = 60_000
@@ -289,3 +290,25 @@ def test_socketio_accepts_only_configured_origins(stack: Stack) -> None:
     assert allowed == stack.web_url and answer.startswith("40{")
     allowed, answer = socketio_connect(stack.rasa_url, "http://evil.example")
     assert allowed is None and answer.startswith("44")  # socket.io CONNECT_ERROR
+
+
+def test_a_browser_cannot_name_or_take_over_another_visitors_session(stack: Stack) -> None:
+    alice = PollingClient(stack.rasa_url, stack.web_url)
+    mallory = PollingClient(stack.rasa_url, stack.web_url)
+    try:
+        alice_session = alice.request_session(None)
+        assert mallory.request_session("alice-rest-sender") != "alice-rest-sender"  # no chosen ids
+        forged = alice_session.split(".")[0] + "." + "0" * 32
+        assert mallory.request_session(forged) != forged  # no forged signatures
+        # A message naming Alice's session is handled in Mallory's own: Alice's connection gets nothing.
+        mallory.emit("user_uttered", {"message": "What currency is used in Vietnam?", "session_id": alice_session,
+                                      "metadata": {"language": "en", "channel": "web"}})
+        assert any("custom" in m for m in mallory.wait_for("bot_uttered", 2))
+        assert alice.wait_for("bot_uttered", 1, timeout_s=3) == []
+        # Alice's own kept id (a page reload) continues her session.
+        again = PollingClient(stack.rasa_url, stack.web_url)
+        assert again.request_session(alice_session) == alice_session
+        again.close()
+    finally:
+        alice.close()
+        mallory.close()
