@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +35,26 @@ class BotState:
     payloads: PayloadTable = field(default_factory=PayloadTable)
     rasa_client: RasaClient | None = None  # created in post_init, closed in post_shutdown
 
+    def sender_id(self, user: User) -> str:
+        return pseudonymous_sender(user.id, self.settings)
+
     @property
     def rasa(self) -> RasaClient:
         if self.rasa_client is None:
             raise RuntimeError("the Rasa client exists only between post_init and post_shutdown")
         return self.rasa_client
+
+
+def pseudonymous_sender(telegram_user_id: int, settings: TelegramSettings) -> str:
+    """The user's conversation id in Rasa: `tg-` and a keyed hash of the Telegram user id, so the tracker
+    store, Rasa's logs and the gap log never hold the real id (which identifies a person).
+
+    Keyed with ASKVN_PSEUDONYM_KEY when set, else with the bot token: stable across restarts, and
+    unknown to anyone who can read the stored conversations."""
+    key = settings.pseudonym_key or settings.telegram_bot_token
+    secret = key.get_secret_value().encode() if key else b""
+    digest = hmac.new(secret, f"telegram-user:{telegram_user_id}".encode(), hashlib.sha256).hexdigest()
+    return "tg-" + digest[:24]
 
 
 def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -62,7 +79,7 @@ async def load_choice(context: ContextTypes.DEFAULT_TYPE, user: User | None) -> 
     data[LOADED_KEY] = True
     if CHOICE_KEY in data or st.settings.rasa_api_token is None or st.rasa_client is None:
         return
-    choice = await st.rasa_client.language_choice(sender_id(user), st.settings.rasa_api_token.get_secret_value())
+    choice = await st.rasa_client.language_choice(st.sender_id(user), st.settings.rasa_api_token.get_secret_value())
     if choice and CHOICE_KEY not in data:
         data[CHOICE_KEY] = choice
 
@@ -72,10 +89,6 @@ def ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     user = update.effective_user
     return (chosen_language(context) or normalise_language(user.language_code if user else None)
             or FALLBACK_LANGUAGE)
-
-
-def sender_id(user: User) -> str:
-    return f"tg-{user.id}"
 
 
 def rasa_metadata(user: User, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:

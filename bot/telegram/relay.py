@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Message, ReplyParameters, Update, User
 from telegram.ext import ContextTypes
 
-from bot.telegram.context import CHOICE_KEY, load_choice, rasa_metadata, sender_id, state, typing, ui_language
+from bot.telegram.context import CHOICE_KEY, load_choice, rasa_metadata, state, typing, ui_language
 from bot.telegram.rasa_client import RasaUnavailable
 from bot.telegram.rendering import escape, outcome_of, render
 from knowledge.languages import normalise_language
@@ -29,7 +29,8 @@ async def ask_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Use
     await load_choice(context, user)
     try:
         async with typing(context.bot, chat.id, thread_id):
-            replies = await state(context).rasa.send(sender_id(user), message, rasa_metadata(user, context))
+            st = state(context)
+            replies = await st.rasa.send(st.sender_id(user), message, rasa_metadata(user, context))
     except RasaUnavailable:
         replies = []
     log.debug("Rasa answered in %.0f ms", (time.perf_counter() - started) * 1000)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.telegram.context import pseudonymous_sender
 from bot.telegram.rasa_client import latest_language_choice
 from bot.telegram.rendering import escape
 from knowledge.ui_text import say
@@ -81,7 +82,9 @@ def test_chosen_language_reaches_rasas_tracker(stack: Stack, bot_factory: BotFac
     reply, _ = ask(bot, 204, "Do I need a visa to visit Vietnam?")
     assert "전자비자" in reply.params["text"]
     db = sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite")
-    events = [json.loads(row[0]) for row in db.execute("SELECT data FROM events WHERE sender_id = 'tg-204'")]
+    sender = pseudonymous_sender(204, bot.settings)
+    assert sender.startswith("tg-") and sender != "tg-204"  # the tracker never holds the Telegram user id
+    events = [json.loads(row[0]) for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
     # What the bot reads back after a restart (through Rasa's API, when it is enabled) is in the tracker:
     assert latest_language_choice(events) == "ko"
     assert latest_language_choice(events[:1]) is None
@@ -101,7 +104,9 @@ def test_investor_command_reaches_rasa_as_the_audience(stack: Stack, bot_factory
     assert bot.replies(207)[0].params["text"] == escape(say("audience_investor", "de"))
     ask(bot, 207, "Brauche ich ein Visum für Vietnam?", language="de")
     db = sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite")
-    events = [json.loads(row[0]) for row in db.execute("SELECT data FROM events WHERE sender_id = 'tg-207'")]
+    sender = pseudonymous_sender(207, bot.settings)
+    assert sender.startswith("tg-") and sender != "tg-207"
+    events = [json.loads(row[0]) for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
     audience = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "audience"]
     assert audience == ["investor"]
 
