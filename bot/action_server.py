@@ -85,6 +85,15 @@ class OperatorRoutes:
         async def metrics(_: Request) -> HTTPResponse:
             return response.raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
+        async def internal_error(request: Request, exception: Exception) -> HTTPResponse:
+            """rasa_sdk's own handler returns the whole request (the user's conversation and sender id),
+            which Rasa then writes to its log: this one returns and logs no request content."""
+            log.error("action server error on %s: %s", request.path, type(exception).__name__,
+                      exc_info=(type(exception), exception, exception.__traceback__))
+            return response.json({"error": "internal error in the action server"}, status=500)
+
+        app.error_handler.add(Exception, internal_error)
+
         @app.on_request
         async def start_timer(request: Request) -> None:
             request.ctx.askvn_started = time.perf_counter()

@@ -129,6 +129,17 @@ def test_operators_see_readiness_and_metrics_of_the_action_server(stack: Stack) 
     assert 'askvn_http_responses_total{route="/webhook",status="200"}' in metrics
 
 
+def test_an_action_server_error_does_not_echo_the_conversation(stack: Stack) -> None:
+    actions = f"http://127.0.0.1:{stack.ports['action']}"
+    secret = "my passport number is C1234567"
+    call = {"next_action": "action_answer_question", "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "private-visitor", "latest_message": secret, "slots": {}, "events": []}}
+    failed = httpx.post(f"{actions}/webhook", json=call, timeout=30)
+    assert failed.status_code == 500
+    assert secret not in failed.text and "private-visitor" not in failed.text
+    assert secret not in stack.log.read_text(errors="replace")
+
+
 def test_rasas_http_api_needs_the_token_which_no_command_line_shows(stack: Stack) -> None:
     assert httpx.get(f"{stack.rasa_url}/status", timeout=10).status_code == 401
     assert httpx.get(f"{stack.rasa_url}/status", params={"token": API_TOKEN}, timeout=10).status_code == 200
