@@ -2,8 +2,9 @@
 
 Result (2026-12-03, 297 entries, 617 steps = 1 epoch, 15.6 min on 2 cores; same index and dev set):
 held-out hit@1 .832 -> .820, MRR@10 .887 -> .886, dev hit@1 .838 -> .841 (held-out per language:
-es .84 -> .74, ja .94 -> .83, zh .79 -> .89). Retrieval did not improve, and the new score scale would need every threshold
-recalibrated, so the shipped model stays the base one. Kept so the experiment can be repeated:
+es .84 -> .74, ja .94 -> .83, zh .79 -> .89). Retrieval did not improve, and the new score scale would
+need every threshold recalibrated, so the shipped model stays the base one. Kept so the experiment can
+be repeated:
 
 Neighbouring entries are the main source of wrong or hesitant top-1s: "Do I need a visa?" lies almost
 as near the e-visa entry as the exemption entry. Training pulls each question towards the other
