@@ -92,6 +92,9 @@ unit: model
 clean:
 	rm -rf var models .cache/models
 
-# Throughput and memory: the embedded default vs the cluster with 1 and 2 replicas of each (prints figures).
+# Speed and memory (prints figures, writes benchmarks/results/): the library alone (per-question
+# percentiles, index builds, search over 100,000 entries), then the embedded default vs the cluster
+# with 1 and 2 replicas of each under 1, 10 and 30 users.
 bench: setup cluster-deps
-	$(VENV)/bin/python -m benchmarks.replicas
+	$(VENV)/bin/python -m benchmarks.retrieval --json benchmarks/results/retrieval.json
+	$(VENV)/bin/python -m benchmarks.replicas --json benchmarks/results/load.json
