@@ -77,6 +77,21 @@ async def run_load(url: str, users: int, seconds: float, turns: int = 10) -> dic
             "max_s": round(lat[-1], 3), "failures": tally.failures}
 
 
+async def conversation_growth(url: str, messages: int) -> dict[str, float]:
+    """One user, one conversation of `messages` questions: median latency of the first and last 10
+    (each turn loads and stores the whole conversation, so later turns may cost more)."""
+    pool = itertools.cycle(questions(seed=11))
+    sender, latencies = f"long-{uuid.uuid4().hex[:12]}", []
+    async with httpx.AsyncClient(timeout=90) as client:
+        for _ in range(messages):
+            started = time.perf_counter()
+            await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": next(pool)[0]})
+            latencies.append(time.perf_counter() - started)
+    first, last = statistics.median(latencies[:10]), statistics.median(latencies[-10:])
+    return {"messages": messages, "first_10_median_s": round(first, 3), "last_10_median_s": round(last, 3),
+            "last_over_first": round(last / first, 2)}
+
+
 def table(rows: list[dict[str, float | int]]) -> str:
     head = f"{'users':>5} {'requests':>8} {'req/s':>7} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'not answered':>12}"
     lines = [head] + [f"{r['users']:>5} {r['requests']:>8} {r['req_per_s']:>7} {r['p50_s']:>7} {r['p95_s']:>7} "

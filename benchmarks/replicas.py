@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
-from benchmarks.load import run_load, table
+from benchmarks.load import conversation_growth, run_load, table
 from tests.stack import child_pids, free_port, running_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +31,10 @@ LAYOUTS: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
 ]
 
 
-def memory_mb(root_pid: int) -> dict[str, int]:
-    """Resident memory of every process under the supervisor, by command, in MB."""
-    found: dict[str, int] = {}
+def processes(root_pid: int) -> dict[str, dict[str, float]]:
+    """Every process under the supervisor, summed by kind: resident MB and CPU seconds used so far."""
+    found: dict[str, dict[str, float]] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
     pending = list(child_pids(root_pid))
     while pending:
         pid = pending.pop()
@@ -40,11 +43,20 @@ def memory_mb(root_pid: int) -> dict[str, int]:
             args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             rss_kb = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
                           if line.startswith("VmRSS:"))
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, StopIteration):
             continue
         name = _process_name([a.decode(errors="replace") for a in args if a])
-        found[name] = found.get(name, 0) + rss_kb // 1024
+        entry = found.setdefault(name, {"rss_mb": 0.0, "cpu_s": 0.0})
+        entry["rss_mb"] += rss_kb // 1024
+        entry["cpu_s"] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
     return found
+
+
+def cpu_ms_per_message(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]],
+                       messages: int) -> dict[str, float]:
+    return {name: round((after[name]["cpu_s"] - before.get(name, {"cpu_s": 0.0})["cpu_s"]) * 1000 / messages, 1)
+            for name in after if messages}
 
 
 def _process_name(args: list[str]) -> str:
@@ -62,16 +74,33 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
     cluster_dir = Path(tempfile.mkdtemp(prefix="askvn-bench-cluster-"))
     (data_dir / "index").symlink_to(ROOT / "var" / "index")
     extra = dict(env, ASKVN_CLUSTER_DIR=str(cluster_dir), ASKVN_REDIS_PORT=str(free_port()),
-                 ASKVN_POSTGRES_PORT=str(free_port()), ASKVN_SENDER_BURST="20")
+                 ASKVN_POSTGRES_PORT=str(free_port()), ASKVN_SENDER_BURST="20",
+                 ASKVN_SENDER_REFILL_S="0.001")  # the bench measures throughput, not the flood limit
     try:
+        started = time.perf_counter()
         with running_stack(data_dir, command, ready_s=900, **extra) as stack:
+            first = asyncio.run(run_load(stack.rasa_url, 1, 0.1))  # one question: the first answer
+            cold_start_s = round(time.perf_counter() - started, 1)
             asyncio.run(run_load(stack.rasa_url, 4, 10))  # warm-up: caches, connections, lazy imports
-            rows = [asyncio.run(run_load(stack.rasa_url, n, seconds)) for n in users]
-            memory = memory_mb(stack.process.pid)
+            after_warm_up = processes(stack.process.pid)
+            rows = []
+            for n in users:
+                before = processes(stack.process.pid)
+                row = asyncio.run(run_load(stack.rasa_url, n, seconds))
+                row["cpu_ms_per_message"] = cpu_ms_per_message(before, processes(stack.process.pid),
+                                                               int(row["requests"]))
+                rows.append(row)
+            one_conversation = [asyncio.run(run_load(stack.rasa_url, n, seconds, turns=10**9)) for n in users]
+            growth = asyncio.run(conversation_growth(stack.rasa_url, 360))
+            after_load = processes(stack.process.pid)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         shutil.rmtree(cluster_dir, ignore_errors=True)
-    return {"layout": name, "load": rows, "memory_mb": memory}
+    memory = {name: int(v["rss_mb"]) for name, v in after_load.items()}
+    return {"layout": name, "cold_start_to_first_answer_s": cold_start_s, "first_answer_ok": first["failures"] == 0,
+            "load": rows, "one_conversation_per_user": one_conversation, "conversation_growth": growth,
+            "memory_mb_after_warm_up": {n: int(v["rss_mb"]) for n, v in after_warm_up.items()},
+            "memory_mb": memory}
 
 
 def main() -> None:
@@ -87,7 +116,12 @@ def main() -> None:
         name, command, env = LAYOUTS[index]
         result = measure(name, command, env, args.users, args.seconds)
         results.append(result)
-        print(f"\n## {name}\n{table(result['load'])}\nmemory (MB, resident): {result['memory_mb']}", flush=True)
+        print(f"\n## {name}\ncold start to first answer: {result['cold_start_to_first_answer_s']} s\n"
+              f"{table(result['load'])}\nCPU ms per message: {[r['cpu_ms_per_message'] for r in result['load']]}\n"
+              f"each user keeping one conversation:\n{table(result['one_conversation_per_user'])}\n"
+              f"one conversation growing: {result['conversation_growth']}\n"
+              f"memory (MB, resident) after warm-up {result['memory_mb_after_warm_up']}, "
+              f"after load {result['memory_mb']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
