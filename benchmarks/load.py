@@ -92,6 +92,46 @@ async def conversation_growth(url: str, messages: int) -> dict[str, float]:
             "last_over_first": round(last / first, 2)}
 
 
+def run_socketio_load(url: str, origin: str, users: int, seconds: float) -> dict[str, float | int]:
+    """`users` web-chat visitors on socket.io (long-polling, as the widget), each asking one question after
+    another in its own session; latency is from sending to the reply's outcome message."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.web.socketio_polling import PollingClient
+
+    pool = itertools.cycle(questions(seed=13))
+    tally, until = Tally(), time.perf_counter() + seconds
+
+    def visitor() -> None:
+        client = PollingClient(url, origin)
+        try:
+            client.request_session(None)
+            answered = 0
+            while time.perf_counter() < until:
+                started = time.perf_counter()
+                client.emit("user_uttered", {"message": next(pool)[0], "metadata": {"channel": "web"}})
+                replies = client.wait_for("bot_uttered", 10**6, timeout_s=0)  # all so far
+                deadline = started + 60
+                while sum("custom" in (m or {}) for m in replies) <= answered and time.perf_counter() < deadline:
+                    client.wait_for("bot_uttered", len(replies) + 1, timeout_s=60)
+                    replies = client.wait_for("bot_uttered", 10**6, timeout_s=0)
+                got = sum("custom" in (m or {}) for m in replies)
+                tally.record(started, [{"custom": {"askvn": {}}}] if got > answered else None)
+                answered = got
+        finally:
+            client.close()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(users) as workers:
+        list(workers.map(lambda _: visitor(), range(users)))
+    elapsed = time.perf_counter() - started
+    lat = sorted(tally.latencies) or [0.0]
+    return {"users": users, "requests": len(tally.latencies), "seconds": round(elapsed, 1),
+            "req_per_s": round(len(tally.latencies) / elapsed, 2),
+            "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(0.95 * (len(lat) - 1))], 3),
+            "max_s": round(lat[-1], 3), "failures": tally.failures}
+
+
 def table(rows: list[dict[str, float | int]]) -> str:
     head = f"{'users':>5} {'requests':>8} {'req/s':>7} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'not answered':>12}"
     lines = [head] + [f"{r['users']:>5} {r['requests']:>8} {r['req_per_s']:>7} {r['p50_s']:>7} {r['p95_s']:>7} "

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.load import conversation_growth, run_load, table
+from benchmarks.load import conversation_growth, run_load, run_socketio_load, table
 from tests.stack import child_pids, free_port, running_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,7 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
                 row["cpu_ms_per_message"] = cpu_ms_per_message(before, processes(stack.process.pid),
                                                                int(row["requests"]))
                 rows.append(row)
+            socketio = [run_socketio_load(stack.rasa_url, stack.web_url, n, seconds) for n in users]
             one_conversation = [asyncio.run(run_load(stack.rasa_url, n, seconds, turns=10**9)) for n in users]
             growth = asyncio.run(conversation_growth(stack.rasa_url, 360))
             after_load = processes(stack.process.pid)
@@ -98,7 +99,8 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
         shutil.rmtree(cluster_dir, ignore_errors=True)
     memory = {name: int(v["rss_mb"]) for name, v in after_load.items()}
     return {"layout": name, "cold_start_to_first_answer_s": cold_start_s, "first_answer_ok": first["failures"] == 0,
-            "load": rows, "one_conversation_per_user": one_conversation, "conversation_growth": growth,
+            "load": rows, "socketio": socketio, "one_conversation_per_user": one_conversation,
+            "conversation_growth": growth,
             "memory_mb_after_warm_up": {n: int(v["rss_mb"]) for n, v in after_warm_up.items()},
             "memory_mb": memory}
 
@@ -118,6 +120,7 @@ def main() -> None:
         results.append(result)
         print(f"\n## {name}\ncold start to first answer: {result['cold_start_to_first_answer_s']} s\n"
               f"{table(result['load'])}\nCPU ms per message: {[r['cpu_ms_per_message'] for r in result['load']]}\n"
+              f"web chat (socket.io):\n{table(result['socketio'])}\n"
               f"each user keeping one conversation:\n{table(result['one_conversation_per_user'])}\n"
               f"one conversation growing: {result['conversation_growth']}\n"
               f"memory (MB, resident) after warm-up {result['memory_mb_after_warm_up']}, "
