@@ -32,6 +32,14 @@ class Tally:
     # "temporarily unavailable"): what a user would notice as not being answered
     failures: int = 0
 
+    def summary(self, users: int, elapsed: float) -> dict[str, float | int]:
+        """The figures of one measurement: throughput, latency percentiles, messages not answered."""
+        lat = sorted(self.latencies) or [0.0]
+        return {"users": users, "requests": len(self.latencies), "seconds": round(elapsed, 1),
+                "req_per_s": round(len(self.latencies) / elapsed, 2),
+                "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(0.95 * (len(lat) - 1))], 3),
+                "max_s": round(lat[-1], 3), "failures": self.failures}
+
     def record(self, started: float, replies: list[dict] | None) -> None:
         self.latencies.append(time.perf_counter() - started)
         if not any(isinstance(m.get("custom"), dict) and "askvn" in m["custom"] for m in replies or []):
@@ -70,11 +78,7 @@ async def run_load(url: str, users: int, seconds: float, turns: int = 10) -> dic
         started = time.perf_counter()
         await asyncio.gather(*(_user(client, url, pool, turns, started + seconds, tally) for _ in range(users)))
         elapsed = time.perf_counter() - started
-    lat = sorted(tally.latencies) or [0.0]
-    return {"users": users, "requests": len(tally.latencies), "seconds": round(elapsed, 1),
-            "req_per_s": round(len(tally.latencies) / elapsed, 2),
-            "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(0.95 * (len(lat) - 1))], 3),
-            "max_s": round(lat[-1], 3), "failures": tally.failures}
+    return tally.summary(users, elapsed)
 
 
 async def conversation_growth(url: str, messages: int) -> dict[str, float]:
@@ -125,11 +129,7 @@ def run_socketio_load(url: str, origin: str, users: int, seconds: float) -> dict
     with ThreadPoolExecutor(users) as workers:
         list(workers.map(lambda _: visitor(), range(users)))
     elapsed = time.perf_counter() - started
-    lat = sorted(tally.latencies) or [0.0]
-    return {"users": users, "requests": len(tally.latencies), "seconds": round(elapsed, 1),
-            "req_per_s": round(len(tally.latencies) / elapsed, 2),
-            "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(0.95 * (len(lat) - 1))], 3),
-            "max_s": round(lat[-1], 3), "failures": tally.failures}
+    return tally.summary(users, elapsed)
 
 
 def table(rows: list[dict[str, float | int]]) -> str:
