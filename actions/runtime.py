@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from knowledge.answering import Policy
+from knowledge.policy import Policy
 from knowledge.embedding.embedder import EmbeddingConfig
 from knowledge.gaps import GapLog
 from knowledge.service import KnowledgeService

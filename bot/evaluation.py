@@ -20,6 +20,7 @@ from knowledge.evaluation.metrics import Outcome, by_split, summarise
 
 __all__ = ["DEVSET", "check_thresholds", "evaluate", "run_rest", "summarise", "table"]
 from knowledge.evaluation.runner import CachingSearcher, calibrate, run_library
+from knowledge.policy import SCORE_WEIGHTS
 from knowledge.service import KnowledgeService
 
 DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
@@ -36,7 +37,7 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
         "devset": str(devset), "build": searcher.inner.build_id,
         "policy": {"answer_threshold": policy.answer_threshold, "clarify_threshold": policy.clarify_threshold,
                    "clarify_margin": policy.clarify_margin, "likely_threshold": policy.likely_threshold,
-                   "likely_margin": policy.likely_margin},
+                   "likely_margin": policy.likely_margin, "score_weights": SCORE_WEIGHTS.as_record()},
         "library": by_split(run_library(questions, searcher, policy)),
     }
     if do_calibrate:

@@ -4,7 +4,8 @@ Vietnam are declined as out of scope: they name another country, resemble an off
 than any entry, or are real sentences that match nothing and name no place in Vietnam.
 
 A confident wrong answer about visas is worse than "I don't know, here is the official page", so the
-thresholds are deliberately conservative; they are calibrated on a labelled set in the tests.
+thresholds are deliberately conservative. The scoring, the thresholds and the ordered rules are the
+policy (knowledge/policy.py); this module analyses the message once, searches, and words the verdict.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from knowledge.analysis import Message
 from knowledge.followups import contextual_query, focus_places
 from knowledge.model import Entry, Source
-from knowledge.policy import Policy
+from knowledge.policy import Policy, judge
 from knowledge.search import Hit, Searcher
-from knowledge.text_processing import tokenize
 from knowledge.ui_text import say
 
 Outcome = Literal["answer", "clarify", "no_answer", "out_of_scope", "smalltalk", "language_changed"]
-# What the policy decides; "likely" is sent as outcome "answer" with `alternatives`.
-Decision = Literal["answer", "likely", "clarify", "no_answer"]
 SUGGESTIONS = 3
 
 
@@ -78,8 +77,9 @@ def answer_in_context(question: str, language: str, searcher: Searcher, policy: 
     there?" after a visa question), so it wins; otherwise a short or "and …" message is searched together
     with the previous question. (On the dev split's follow-ups both orders score the same.)
     """
-    places = focus_places(question, previous, searcher.gazetteer)
-    alone = answer_question(question, language, searcher, policy, places=places, audience=audience)
+    message = searcher.analyse(question, language)
+    places = focus_places(message, previous, searcher.gazetteer)
+    alone = reply_to(message, searcher, policy, places=places, audience=audience)
     query = contextual_query(question, previous)
     if query is None or alone.confident:
         return alone
@@ -90,52 +90,36 @@ def answer_in_context(question: str, language: str, searcher: Searcher, policy: 
 def answer_question(question: str, language: str, searcher: Searcher, policy: Policy, *,
                     places: AbstractSet[str] | None = None, audience: str | None = None) -> Reply:
     """The reply to a free-text question in `language`."""
-    text = question.strip()
-    if not text:
+    return reply_to(searcher.analyse(question, language), searcher, policy, places=places, audience=audience)
+
+
+def reply_to(message: Message, searcher: Searcher, policy: Policy, *,
+             places: AbstractSet[str] | None = None, audience: str | None = None) -> Reply:
+    """The reply to an analysed message: the policy's verdict on its best entries, in words."""
+    language = message.language
+    if not message.text:
         return Reply("no_answer", language, say("empty_message", language))
-    if len(text) > policy.max_chars:
+    if len(message.text) > policy.max_chars:
         return Reply("no_answer", language, say("too_long", language, max_chars=policy.max_chars))
-    hits = searcher.search(text, k=SUGGESTIONS + 2, language=language, places=places, audience=audience)
+    hits = searcher.search(message, k=SUGGESTIONS + 2, places=places, audience=audience)
     candidates = tuple((h.entry.id, round(h.score, 4)) for h in hits)
-    gibberish = _no_lexical_evidence(text, language, searcher)  # maybe a typo: offer topics, do not refuse
-    elsewhere = is_about_elsewhere(text, language, searcher)
-    if elsewhere or (not gibberish and _nearer_to_off_topic(text, hits, searcher, policy)):
-        return Reply("out_of_scope", language, say("out_of_scope", language),
-                     score=hits[0].score if hits else None, candidates=candidates)
-    outcome = decide(hits, policy)
-    if outcome != "no_answer" and gibberish:
-        outcome = "no_answer"
-    if outcome in ("answer", "likely"):
+    top = hits[0].score if hits else None
+    verdict = judge(message, hits, policy)
+    if verdict == "out_of_scope":
+        return Reply("out_of_scope", language, say("out_of_scope", language), score=top, candidates=candidates)
+    if verdict in ("answer", "likely"):
         reply = answer_entry(hits[0].entry, language, score=hits[0].score, catalogue=searcher.loaded.entries)
-        if outcome == "likely":
+        if verdict == "likely":
             reply = _with_alternatives(reply, hits, language)
         return replace(reply, candidates=candidates)
     suggestions = tuple(Suggestion(h.entry.id, h.entry.title_in(language)) for h in hits[:SUGGESTIONS])
-    if outcome == "clarify":
-        return Reply("clarify", language, say("clarify", language), score=hits[0].score,
+    if verdict == "clarify":
+        return Reply("clarify", language, say("clarify", language), score=top,
                      suggestions=suggestions, candidates=candidates)
-    top = hits[0].score if hits else None
-    if _is_out_of_scope(text, language, top, policy, searcher):
-        return Reply("out_of_scope", language, say("out_of_scope", language), score=top, candidates=candidates)
     body = say("no_answer", language)
     if suggestions:
         body += "\n" + say("closest_topics", language)
     return Reply("no_answer", language, body, score=top, suggestions=suggestions, candidates=candidates)
-
-
-def decide(hits: list[Hit], policy: Policy) -> Decision:
-    """answer when one entry clearly wins; likely (answer, with the runners-up as buttons) when the top
-    entry leads but not clearly; clarify when a few are close and none leads; otherwise no_answer."""
-    if not hits or hits[0].score < policy.clarify_threshold:
-        return "no_answer"
-    top = hits[0].score
-    runner_up = hits[1].score if len(hits) > 1 else 0.0
-    clear_winner = top - runner_up >= policy.clarify_margin or runner_up < policy.clarify_threshold
-    if top >= policy.answer_threshold and clear_winner:
-        return "answer"
-    if top >= policy.likely_threshold and top - runner_up >= policy.likely_margin:
-        return "likely"
-    return "clarify"
 
 
 def _with_alternatives(reply: Reply, hits: list[Hit], language: str) -> Reply:
@@ -163,31 +147,3 @@ def answer_entry(entry: Entry, language: str, *, score: float | None = None,
     return Reply("answer", language, "\n".join(parts), entry_id=entry.id, score=score,
                  sources=entry.sources, reviewed=entry.reviewed.isoformat(), answer_language=used,
                  suggestions=related)
-
-
-def is_about_elsewhere(text: str, language: str, searcher: Searcher) -> bool:
-    """The message names a country or city outside Vietnam and no place in Vietnam ("visa for Thailand?"),
-    by the served build's place files."""
-    return not searcher.mentions_vietnam(text) and bool(searcher.foreign_places.find(text, language))
-
-
-def _nearer_to_off_topic(text: str, hits: list[Hit], searcher: Searcher, policy: Policy) -> bool:
-    """The message resembles an example of what we do not answer (a recipe, code, football scores) more
-    than any entry, and names no place in Vietnam."""
-    if policy.off_topic_margin is None or searcher.mentions_vietnam(text):
-        return False
-    nearest = searcher.off_topic_similarity(text)
-    return nearest is not None and (not hits or nearest >= hits[0].dense + policy.off_topic_margin)
-
-
-def _is_out_of_scope(text: str, language: str, top: float | None, policy: Policy, searcher: Searcher) -> bool:
-    """A real sentence (not gibberish or a keyword) that names no Vietnamese place and matches nothing
-    well is about something else; gibberish gets the honest no-answer with topics instead."""
-    weak = top is None or top < policy.out_of_scope_threshold
-    return weak and len(tokenize(text, language)) >= 3 and not searcher.mentions_vietnam(text)
-
-
-def _no_lexical_evidence(text: str, language: str, searcher: Searcher) -> bool:
-    """No word of the message occurs anywhere in the knowledge base and it names no place: dense
-    similarity alone is unreliable for such input ("asdf qwerty" scores like a real question)."""
-    return not searcher.lexical.knows_any(tokenize(text, language)) and not searcher.mentions_vietnam(text)

@@ -9,9 +9,12 @@ places answers it without a dialogue model, and works the same in all ten langua
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from knowledge.places import Gazetteer
+
+if TYPE_CHECKING:
+    from knowledge.analysis import Message
 
 # Openers that mark a follow-up, in the ten languages (matched on the lowercased message start).
 _MARKERS = re.compile(
@@ -40,10 +43,9 @@ def contextual_query(message: str, previous: str | None) -> str | None:
     return f"{previous} {message}"
 
 
-@lru_cache(maxsize=4096)
-def focus_places(message: str, previous: str | None, gazetteer: Gazetteer) -> frozenset[str]:
+def focus_places(message: Message, previous: str | None, gazetteer: Gazetteer) -> frozenset[str]:
     """Places the answer should be about: the follow-up's own, else the previous question's."""
-    places = gazetteer.find(message)
+    places = list(message.places)
     if not places and previous:
         places = gazetteer.find(previous)
     return frozenset(gazetteer.expand(places))

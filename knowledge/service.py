@@ -13,10 +13,12 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from knowledge.embedding.embedder import Embedder, EmbeddingConfig
 from knowledge.errors import KnowledgeError
 from knowledge.index.store import IndexStore
+from knowledge.policy import SCORE_WEIGHTS
 from knowledge.search import Searcher
 
 log = logging.getLogger(__name__)
@@ -76,9 +78,9 @@ class KnowledgeService:
             log.exception("new index could not be loaded; still serving build %s", self._searcher.build_id)
             self._stamp = stamp
             return
-        if loaded.manifest["model"]["id"] != self.embedder.model_id:
-            msg = (f"index {loaded.build_id} was built with model {loaded.manifest['model']['id']}, "
-                   f"but this server embeds with {self.embedder.model_id}; rebuild with `askvn kb build`")
+        problem = _mismatch(loaded.manifest, self.embedder.model_id)
+        if problem:
+            msg = f"index {loaded.build_id} {problem}; rebuild with `askvn kb build`"
             if self._searcher is None:
                 raise KnowledgeError(msg)
             log.error(msg)
@@ -97,3 +99,14 @@ class KnowledgeService:
         self._searcher = searcher
         self._stamp = stamp
         log.info("serving index build %s (%d entries)", loaded.build_id, len(loaded.entries))
+
+
+def _mismatch(manifest: dict[str, Any], model_id: str) -> str | None:
+    """Why this process must not serve a build: embedded with another model, or scored with other weights
+    than the ones the answer thresholds were calibrated with (knowledge/policy.py)."""
+    if manifest["model"]["id"] != model_id:
+        return f"was built with model {manifest['model']['id']}, but this server embeds with {model_id}"
+    if manifest.get("score_weights") != SCORE_WEIGHTS.as_record():
+        return (f"records score weights {manifest.get('score_weights')}, but this server scores with "
+                f"{SCORE_WEIGHTS.as_record()}")
+    return None

@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.answering import Policy, answer_in_context
+from knowledge.analysis import Message
+from knowledge.answering import answer_in_context
+from knowledge.policy import Policy
 from knowledge.evaluation.devset import DevQuestion
 from knowledge.evaluation.metrics import Outcome, summarise
 from knowledge.followups import contextual_query
@@ -23,34 +25,31 @@ from knowledge.search import Hit, Searcher
 
 
 class CachingSearcher:
-    """A Searcher whose results are memoised, for replaying the policy with other thresholds."""
+    """A Searcher whose analyses and results are memoised, for replaying the policy with other thresholds."""
 
     def __init__(self, searcher: Searcher):
         self.inner = searcher
         self.loaded = searcher.loaded
-        self.lexical = searcher.lexical
         self.gazetteer = searcher.gazetteer
-        self.foreign_places = searcher.foreign_places
-        self.mentions_vietnam = searcher.mentions_vietnam
+        self._messages: dict[tuple[str, str], Message] = {}
         self._cache: dict[tuple[Any, ...], list[Hit]] = {}
         self.ms: dict[str, float] = {}
-        self._off_topic: dict[str, float | None] = {}
 
-    def search(self, query: str, k: int = 5, *, language: str = "en", fusion: str = "weighted",
+    def analyse(self, text: str, language: str = "en") -> Message:
+        key = (text, language)
+        if key not in self._messages:
+            self._messages[key] = self.inner.analyse(text, language)
+        return self._messages[key]
+
+    def search(self, query: str | Message, k: int = 5, *, language: str = "en",
                places: AbstractSet[str] | None = None, audience: str | None = None) -> list[Hit]:
-        key = (query, k, language, fusion, frozenset(places or ()), audience)
+        message = query if isinstance(query, Message) else self.analyse(query, language)
+        key = (message.text, message.language, k, frozenset(places or ()), audience)
         if key not in self._cache:
             started = time.perf_counter()
-            self._cache[key] = self.inner.search(query, k, language=language, fusion=fusion,  # type: ignore[arg-type]
-                                                 places=places, audience=audience)
-            self.ms[query] = self.ms.get(query, 0.0) + (time.perf_counter() - started) * 1000
+            self._cache[key] = self.inner.search(message, k, places=places, audience=audience)
+            self.ms[message.text] = self.ms.get(message.text, 0.0) + (time.perf_counter() - started) * 1000
         return self._cache[key]
-
-
-    def off_topic_similarity(self, query: str) -> float | None:
-        if query not in self._off_topic:
-            self._off_topic[query] = self.inner.off_topic_similarity(query)
-        return self._off_topic[query]
 
 
 def detect_languages(questions: list[DevQuestion]) -> list[str]:

@@ -26,6 +26,7 @@ from knowledge.index.documents import DOCUMENT_SCHEME, Document, documents_for, 
 from knowledge.index.store import DOCS_FILE, ENTRIES_FILE, FAISS_FILE, FORMAT_VERSION, MANIFEST, IndexStore
 from knowledge.model import Entry
 from knowledge.off_topic import off_topic_questions
+from knowledge.policy import SCORE_WEIGHTS
 from knowledge.scope_files import ScopeFiles
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,14 @@ class BuildResult:
 
 
 def content_hash(entries: list[Entry], scope_digests: dict[str, str]) -> str:
-    """Hash of everything a build serves: the entries and the scope files (places, foreign places,
-    off-topic examples), so an edit to any of them publishes a new build."""
+    """Hash of everything a build serves: the entries, the scope files (places, foreign places,
+    off-topic examples) and the score weights it is served with, so a change to any of them publishes
+    a new build."""
     digest = hashlib.sha256(f"documents-v{DOCUMENT_SCHEME}".encode())
     for entry in sorted(entries, key=lambda e: e.id):
         digest.update(entry.content_hash().encode())
     digest.update(json.dumps(scope_digests, sort_keys=True).encode())
+    digest.update(json.dumps(SCORE_WEIGHTS.as_record(), sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -137,6 +140,7 @@ def _write_build(store: IndexStore, build_id: str, entries: list[Entry], documen
                   "query_prefix": embedder.config.query_prefix,
                   "passage_prefix": embedder.config.passage_prefix},
         "metric": "inner_product_on_unit_vectors",
+        "score_weights": SCORE_WEIGHTS.as_record(),  # the answer thresholds are calibrated on this scoring
         "content_hash": chash,
         "entry_count": len(entries),
         "document_count": len(documents),

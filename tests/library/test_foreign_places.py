@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answering import Policy, answer_question, is_about_elsewhere
+from knowledge.answering import answer_question
+from knowledge.policy import Policy
 from knowledge.service import KnowledgeService
 
 
@@ -23,7 +24,7 @@ from knowledge.service import KnowledgeService
 ])
 def test_questions_about_another_country_are_recognised(text: str, language: str,
                                                        service: KnowledgeService) -> None:
-    assert is_about_elsewhere(text, language, service.searcher())
+    assert service.searcher().analyse(text, language).about_elsewhere
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -40,7 +41,7 @@ def test_questions_about_another_country_are_recognised(text: str, language: str
 ])
 def test_nationalities_origins_and_ordinary_words_are_not_other_countries(text: str, language: str,
                                                                          service: KnowledgeService) -> None:
-    assert not is_about_elsewhere(text, language, service.searcher())
+    assert not service.searcher().analyse(text, language).about_elsewhere
 
 
 def test_only_the_message_language_and_english_are_matched(service: KnowledgeService) -> None:

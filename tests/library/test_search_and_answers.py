@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answering import Policy, answer_question, decide
+from knowledge.answering import answer_question
+from knowledge.policy import Policy, decide
 from knowledge.service import KnowledgeService
 
 POLICY = Policy()
