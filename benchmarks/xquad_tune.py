@@ -19,6 +19,7 @@ import numpy as np
 
 from benchmarks.xquad_data import VectorCache, load_xquad
 from benchmarks.xquad_retrieval import ROOT, SAME, Row, build_rows, metrics, scores_for
+from knowledge.embedding import DEFAULT_MODEL_DIR
 from knowledge.embedding.embedder import Embedder, EmbeddingConfig
 
 BM25_GRID = [(k1, b) for k1 in (0.9, 1.2, 1.5, 2.0) for b in (0.5, 0.75, 0.9)]
@@ -53,7 +54,7 @@ def score(rows: list[Row], spec: str) -> dict[str, np.ndarray]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "xquad.jsonl.gz")
-    parser.add_argument("--model", default=str(ROOT / ".cache" / "models" / "multilingual-e5-small-q4"))
+    parser.add_argument("--model", default=str(DEFAULT_MODEL_DIR))
     parser.add_argument("--languages", default=",".join(SAME))
     parser.add_argument("--sentences", action="store_true", help="also try sentence-level dense variants")
     parser.add_argument("--no-vi-bigrams", action="store_true", help="BM25 on Vietnamese syllables only")

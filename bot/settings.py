@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.embedding import DEFAULT_MODEL_DIR
 from knowledge.policy import NEAR_DUPLICATE_THRESHOLD, Policy
 from knowledge.scope_files import FOREIGN_PATH, OFF_TOPIC_PATH, PLACES_PATH, ScopeFiles
 
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     rasa_venv: Path = Field(PROJECT_ROOT / ".venv-rasa", description="The Rasa server's own environment")
 
     # Embedding model: a local sentence-transformers directory or, with internet, any hub id
-    embedding_model: str = Field(str(PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-q4"))
+    embedding_model: str = Field(str(DEFAULT_MODEL_DIR))
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     allow_model_download: bool = Field(False, description="Let sentence-transformers fetch a hub model")

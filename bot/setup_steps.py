@@ -9,10 +9,10 @@ from pathlib import Path
 
 from bot import kb_commands, rasa_project
 from bot.settings import PROJECT_ROOT, Settings
+from knowledge.embedding import DEFAULT_MODEL_DIR
 from knowledge.errors import ModelError
 
 log = logging.getLogger("askvn.setup")
-DEFAULT_MODEL_DIR = PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-q4"
 
 
 def ensure_embedding_model(settings: Settings, *, force: bool = False) -> None:

@@ -28,3 +28,8 @@ def say(key: str, language: str, **values: object) -> str:
     text = texts.get(language) or texts[FALLBACK_LANGUAGE]
     values.setdefault("language_name", NATIVE_NAMES.get(language, language))
     return text.format(**values)
+
+
+def texts_with_prefix(prefix: str) -> list[str]:
+    """The keys that start with `prefix`, without it (the widget's `widget_*` labels)."""
+    return [key.removeprefix(prefix) for key in _messages() if key.startswith(prefix)]

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from knowledge.embedding import DEFAULT_MODEL_DIR
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "models" / "multilingual-e5-small-q4"
 
 VISA_QUERY = "query: Do I need a visa for Vietnam?"
 VISA_PASSAGE = (

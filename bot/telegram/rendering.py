@@ -15,12 +15,14 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from knowledge.vocabulary import ASK_ENTRY_INTENT, FEEDBACK_INTENT, button_payload
+
 MAX_MESSAGE_LENGTH = 4096  # Telegram's limit, counted in UTF-16 code units
 MAX_CALLBACK_BYTES = 64
 PAYLOAD_TABLE_SIZE = 10_000
 
-ASK_ENTRY = "/ask_entry"
-FEEDBACK = "/feedback"
+ASK_ENTRY = button_payload(ASK_ENTRY_INTENT)
+FEEDBACK = button_payload(FEEDBACK_INTENT)
 THUMBS = {"up": "👍", "down": "👎"}
 _PAYLOAD_RE = re.compile(r"(/[a-z_]+)(\{.*\})", re.DOTALL)
 
@@ -105,7 +107,7 @@ def parse_payload(payload: str) -> tuple[str, dict[str, Any]] | None:
 
 
 def feedback_payload(entry_id: str, value: str) -> str:
-    return FEEDBACK + json.dumps({"entry_id": entry_id, "value": value})
+    return button_payload(FEEDBACK_INTENT, entry_id=entry_id, value=value)
 
 
 def encode_callback(payload: str, table: PayloadTable) -> str:
@@ -125,7 +127,7 @@ def decode_callback(data: str, table: PayloadTable) -> str | None:
     """The Rasa payload behind callback data; None when unknown (e.g. a hashed payload from before a restart)."""
     kind, _, rest = data.partition(":")
     if kind == "e" and rest:
-        return ASK_ENTRY + json.dumps({"entry_id": rest})
+        return button_payload(ASK_ENTRY_INTENT, entry_id=rest)
     if kind == "f":
         value, _, entry_id = rest.partition(":")
         full = {"u": "up", "d": "down"}.get(value)

@@ -16,11 +16,11 @@ import numpy as np
 
 from knowledge.analysis import Message
 from knowledge.answering import answer_in_context
-from knowledge.policy import Policy
 from knowledge.evaluation.devset import DevQuestion
 from knowledge.evaluation.metrics import Outcome, summarise
 from knowledge.followups import contextual_query
 from knowledge.language_detect import detect_language
+from knowledge.policy import Policy
 from knowledge.search import Hit, Searcher
 
 

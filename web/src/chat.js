@@ -5,7 +5,7 @@
 //   emit user_uttered {message, session_id, metadata}
 //   on bot_uttered: {text, quick_replies?: [{title, payload}]}  or  {custom: {askvn: {outcome, entry_id, sources, ...}}}
 import { io } from "socket.io-client";
-import { normaliseLanguage, t } from "./i18n.js";
+import { INTENTS, normaliseLanguage, t } from "./i18n.js";
 import { Store } from "./store.js";
 import { View } from "./view.js";
 
@@ -159,7 +159,7 @@ export class Chat {
     item.feedback = value;
     this.view.render(item);
     this.save();
-    this.send(`/feedback${JSON.stringify({ entry_id: String(item.meta.entry_id), value })}`, "");
+    this.send(`/${INTENTS.feedback}${JSON.stringify({ entry_id: String(item.meta.entry_id), value })}`, "");
   }
 
   waiting(on) {

@@ -6,10 +6,8 @@
 // assistant ranks entries written for them first.
 // The widget lives in a shadow root, so the host page's CSS and the widget's never mix.
 import { Chat } from "./chat.js";
-import { normaliseLanguage } from "./i18n.js";
+import { AUDIENCES, MAX_CHARS, normaliseLanguage } from "./i18n.js";
 import css from "./styles.css";
-
-const AUDIENCES = ["tourist", "investor", "resident", "student", "general"];
 
 function optionsFrom(script) {
   const data = (script && script.dataset) || {};
@@ -24,7 +22,7 @@ function optionsFrom(script) {
     accent: data.accent || "",
     position,
     open: data.open === "true",
-    maxChars: Number(data.maxChars) > 0 ? Number(data.maxChars) : 1000,
+    maxChars: Number(data.maxChars) > 0 ? Number(data.maxChars) : MAX_CHARS,
     transports: transports.length ? transports : ["polling"],
     audience: AUDIENCES.includes(String(data.audience || "").toLowerCase()) ? String(data.audience).toLowerCase() : "",
   };
