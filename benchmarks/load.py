@@ -16,13 +16,11 @@ import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
+from knowledge.evaluation import DEVSET_PATH
 from knowledge.evaluation.devset import load_devset
-
-DEVSET = Path(__file__).resolve().parent.parent / "tests" / "eval" / "devset.yaml"
 
 
 @dataclass
@@ -48,7 +46,7 @@ class Tally:
 
 def questions(seed: int = 7) -> list[tuple[str, str]]:
     """(question, language) pairs, shuffled so every language and kind is in every stretch of the run."""
-    found = [(q.q, q.lang) for q in load_devset(DEVSET) if not q.context]
+    found = [(q.q, q.lang) for q in load_devset(DEVSET_PATH) if not q.context]
     random.Random(seed).shuffle(found)
     return found
 

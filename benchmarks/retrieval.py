@@ -25,17 +25,16 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 from knowledge.answering import answer_in_context
 from knowledge.embedding.embedder import Embedder
+from knowledge.evaluation import DEVSET_PATH
 from knowledge.evaluation.devset import load_devset
 from knowledge.index.builder import build_and_publish
 from knowledge.index.store import IndexStore
 from knowledge.language_detect import detect_language
 from knowledge.loader import load_valid_knowledge
 from knowledge.service import KnowledgeService
-
-DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
 
 
 def percentiles(samples_s: list[float]) -> dict[str, float]:
@@ -48,7 +47,7 @@ def per_question() -> dict[str, dict[str, float]]:
     settings = get_settings()
     service = KnowledgeService(settings.index_dir, settings.embedding())
     searcher, policy = service.searcher(), settings.policy()
-    questions = [(q.q, detect_language(q.q)) for q in load_devset(DEVSET)]
+    questions = [(q.q, detect_language(q.q)) for q in load_devset(DEVSET_PATH)]
     for text, language in questions:  # warm-up: lazy loads, allocator, caches of the language detector
         answer_in_context(text, language, searcher, policy)
     searcher = KnowledgeService(settings.index_dir, settings.embedding()).searcher()  # cold query cache

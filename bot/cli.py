@@ -128,13 +128,15 @@ def eval_command(
     as_json: JsonFlag = False,
     rest: Annotated[str | None, typer.Option(help="Also run through a running Rasa (its URL).")] = None,
     calibrate: Annotated[bool, typer.Option(help="Search thresholds on the dev split and report them.")] = False,
-    devset: Annotated[Path | None, typer.Option(help="Labelled questions (default tests/eval/devset.yaml).")] = None,
+    devset: Annotated[Path | None, typer.Option(
+        help="Labelled questions (default knowledge/evaluation/devset.yaml).")] = None,
 ) -> None:
-    """Measure answer quality on the labelled dev set; exit 1 below the floors in tests/eval/thresholds.yaml."""
-    from bot.evaluation import DEVSET, evaluate, table
+    """Measure answer quality on the labelled dev set; exit 1 below the floors in knowledge/evaluation/floors.yaml."""
+    from bot.evaluation import evaluate, table
+    from knowledge.evaluation import DEVSET_PATH
 
     try:
-        report = evaluate(get_settings(), devset=devset or DEVSET, rest_url=rest, do_calibrate=calibrate)
+        report = evaluate(get_settings(), devset=devset or DEVSET_PATH, rest_url=rest, do_calibrate=calibrate)
     except AskVnError as exc:
         _fail(exc)
     if as_json:

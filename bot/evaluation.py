@@ -1,7 +1,8 @@
 """`askvn eval`: the dev set through retrieval (library) and, with --rest, through the full conversation.
 
-Exits non-zero when a figure falls below its floor in tests/eval/thresholds.yaml, so CI guards
-against regressions in answer quality.
+Exits non-zero when a figure falls below its floor (knowledge/evaluation/floors.yaml), so CI guards
+against regressions in answer quality. The data, runner, metrics and floors are knowledge/evaluation;
+this module adds the REST runner, the command's report and its table.
 """
 
 from __future__ import annotations
@@ -12,26 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
-from bot.settings import PROJECT_ROOT, Settings
-from knowledge.evaluation.devset import DevQuestion, load_devset
-from knowledge.evaluation.metrics import Outcome, by_split, summarise
-
-__all__ = ["DEVSET", "check_thresholds", "evaluate", "run_rest", "summarise", "table"]
+from bot.settings import Settings
+from knowledge.errors import DevsetInvalid
+from knowledge.evaluation import DEVSET_PATH
+from knowledge.evaluation.devset import DevQuestion, devset_problems, load_devset
+from knowledge.evaluation.floors import missed_floors
+from knowledge.evaluation.metrics import Outcome, by_split
 from knowledge.evaluation.runner import CachingSearcher, calibrate, run_library
 from knowledge.policy import SCORE_WEIGHTS
 from knowledge.service import KnowledgeService
 
-DEVSET = PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
-THRESHOLDS = PROJECT_ROOT / "tests" / "eval" / "thresholds.yaml"
 
-
-def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None = None,
+def evaluate(settings: Settings, *, devset: Path = DEVSET_PATH, rest_url: str | None = None,
              do_calibrate: bool = False) -> dict[str, Any]:
-    questions = load_devset(devset)
     service = KnowledgeService(settings.index_dir, settings.embedding())
     searcher = CachingSearcher(service.searcher())
+    problems = devset_problems(devset, searcher.loaded.entries.keys())
+    if problems:
+        raise DevsetInvalid(problems)
+    questions = load_devset(devset)
     policy = settings.policy()
     report: dict[str, Any] = {
         "devset": str(devset), "build": searcher.inner.build_id,
@@ -50,7 +51,7 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET, rest_url: str | None 
                                        "likely_margin": tuned.likely_margin, "dev_summary": summary}
     if rest_url:
         report["conversation"] = by_split(run_rest(questions, rest_url))
-    report["failures"] = check_thresholds(report)
+    report["failures"] = missed_floors(report)
     return report
 
 
@@ -73,31 +74,6 @@ def run_rest(questions: list[DevQuestion], rest_url: str) -> list[Outcome]:
             alternatives = tuple(s["entry_id"] for s in info.get("alternatives") or [])
             outcomes.append(Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms, alternatives))
     return outcomes
-
-
-def check_thresholds(report: dict[str, Any], path: Path = THRESHOLDS) -> list[str]:
-    """Every floor in thresholds.yaml that the report misses, as readable lines.
-
-    Fails closed: a missing or empty floors file, or a floor whose metric the report lacks, is a failure.
-    Only a whole section this run did not measure (the conversation figures without --rest) is skipped.
-    """
-    if not path.exists():
-        return [f"{path}: the floors file is missing, so answer quality cannot be checked"]
-    floors = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(floors, dict) or not floors:
-        return [f"{path}: no floors defined"]
-    failures = []
-    for section, splits in floors.items():
-        if section not in report:
-            continue
-        for split, metrics in (splits or {}).items():
-            for metric, floor in (metrics or {}).items():
-                value = report[section].get(split, {}).get("all", {}).get(metric)
-                if not isinstance(value, (int, float)):
-                    failures.append(f"{section}/{split}: {metric} is missing from the report (floor {floor})")
-                elif value < floor:
-                    failures.append(f"{section}/{split}: {metric} = {value:.3f} < {floor}")
-    return failures
 
 
 def table(report: dict[str, Any], section: str = "library", split: str = "all") -> str:

@@ -5,6 +5,7 @@
     │   ├── ValidationFailed      entries have errors (carries every problem, with file and line)
     │   ├── IndexNotFound         no published index yet (run `askvn kb build`)
     │   └── IndexCorrupt          a build on disk is incomplete or inconsistent
+    ├── DevsetInvalid             the labelled dev set names unknown entries or values (`askvn eval`)
     ├── ModelError                the embedding model cannot be loaded or converted
     └── SetupError                a component of the running system could not start
 
@@ -42,6 +43,16 @@ class IndexNotFound(KnowledgeError):
 
 class IndexCorrupt(KnowledgeError):
     """A build on disk is missing files or does not match its manifest."""
+
+
+class DevsetInvalid(AskVnError):
+    """The labelled dev set names entries that do not exist or has unknown field values: scoring it
+    would measure the labels, not the assistant. `problems` lists all of them."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n  ".join(problems[:20]) + (f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else "")
+        super().__init__(f"{len(problems)} problem(s) in the dev set:\n  {shown}")
 
 
 class ModelError(AskVnError):

@@ -31,7 +31,8 @@ SCHEMA = json.loads((ROOT / "knowledge" / "schema" / "entry.schema.json").read_t
 
 def test_every_fixed_text_is_in_exactly_the_languages_we_serve() -> None:
     messages = yaml.safe_load((ROOT / "knowledge" / "messages" / "messages.yaml").read_text(encoding="utf-8"))
-    wrong = {key: sorted(set(texts) ^ set(LANGUAGES)) for key, texts in messages.items() if set(texts) != set(LANGUAGES)}
+    wrong = {key: sorted(set(texts) ^ set(LANGUAGES))
+             for key, texts in messages.items() if set(texts) != set(LANGUAGES)}
     assert not wrong
     assert set(NATIVE_NAMES) == set(LANGUAGES)
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.rasa_peer import askvn_format, generate, predict, train
-from benchmarks.rasa_peer.devset import Question, export_jsonl, load_devset
+from benchmarks.rasa_peer.devset import export_jsonl
 from benchmarks.rasa_peer.score import Prediction, load_predictions, score
-from knowledge.evaluation.devset import load_devset as load_askvn_devset
+from knowledge.evaluation import DEVSET_PATH
+from knowledge.evaluation.devset import DevQuestion, load_devset
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict.py")
-DEFAULT_DEVSET = generate.PROJECT_ROOT / "tests" / "eval" / "devset.yaml"
 
 
 def run_predict(model: Path, questions: Path, out: Path, threads: int) -> dict[str, Any]:
@@ -72,13 +72,12 @@ def format_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def build_results(devset: Path, questions: list[Question], predictions: dict[str, Prediction],
+def build_results(devset: Path, questions: list[DevQuestion], predictions: dict[str, Prediction],
                   model: dict[str, Any]) -> dict[str, Any]:
     """The results document: our breakdowns (score.py) plus `askvn eval`'s metrics (askvn_format.py)."""
     scores = score(questions, predictions)
     threshold = scores["abstention"]["threshold"]
     ordered = [predictions[q.id] for q in questions]
-    askvn_questions = load_askvn_devset(devset)
     return {
         "system": "rasa-faq-response-selector",
         "description": "Rasa 3.6 FAQ recipe: retrieval intent faq/<entry> per entry, DIET + ResponseSelector, "
@@ -90,8 +89,8 @@ def build_results(devset: Path, questions: list[Question], predictions: dict[str
         "scores": scores,
         # Same metrics and shape as `askvn eval`'s `library` section, for the side-by-side table.
         "askvn_metrics": {
-            "rasa_peer": askvn_format.by_split(askvn_format.outcomes(askvn_questions, ordered)),
-            "rasa_peer_threshold": askvn_format.by_split(askvn_format.outcomes(askvn_questions, ordered, threshold)),
+            "rasa_peer": askvn_format.by_split(askvn_format.outcomes(questions, ordered)),
+            "rasa_peer_threshold": askvn_format.by_split(askvn_format.outcomes(questions, ordered, threshold)),
             "threshold": threshold,
         },
     }
@@ -99,7 +98,7 @@ def build_results(devset: Path, questions: list[Question], predictions: dict[str
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    parser.add_argument("--devset", type=Path, default=DEVSET_PATH)
     parser.add_argument("--out", type=Path, default=generate.DEFAULT_OUT, help="working directory (git-ignored)")
     parser.add_argument("--json", type=Path, default=None, help="results file (default <out>/results.json)")
     parser.add_argument("--epochs", type=int, default=generate.DEFAULT_EPOCHS, help="ResponseSelector epochs")

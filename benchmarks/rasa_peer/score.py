@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rasa_peer.devset import Question
+from knowledge.evaluation.devset import DevQuestion as Question
 
 Prediction = dict[str, Any]
 # Fine steps at the low end: spread over 264 labels, the selector's confidences are mostly below 0.2.
@@ -50,9 +50,9 @@ def _rate(num: int, den: int) -> float | None:
 def group_metrics(pairs: list[tuple[Question, Prediction]], answer: Callable[[Prediction], str | None]
                   ) -> dict[str, Any]:
     """hit@1 on in-scope, answered rate on the rest, latency; `answer` picks the entry the bot would give."""
-    inside = [(q, p) for q, p in pairs if q.in_scope]
-    outside = [(q, p) for q, p in pairs if not q.in_scope]
-    hits = sum(q.accepts(answer(p)) for q, p in inside)
+    inside = [(q, p) for q, p in pairs if q.should_answer]
+    outside = [(q, p) for q, p in pairs if not q.should_answer]
+    hits = sum(answer(p) in q.acceptable for q, p in inside)
     answered = sum(answer(p) is not None for _, p in outside)
     return {"n": len(pairs), "in_scope": len(inside), "hit1": _rate(hits, len(inside)),
             "out_of_scope": len(outside), "answered_wrongly": _rate(answered, len(outside)),
@@ -85,7 +85,7 @@ def decision_accuracy(pairs: Iterable[tuple[Question, Prediction]], answer: Call
                       ) -> float:
     """Share of questions handled right: the right entry when in scope, no answer when not."""
     items = list(pairs)
-    right = sum(q.accepts(answer(p)) if q.in_scope else answer(p) is None for q, p in items)
+    right = sum(answer(p) in q.acceptable if q.should_answer else answer(p) is None for q, p in items)
     return right / len(items) if items else math.nan
 
 

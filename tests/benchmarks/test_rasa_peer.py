@@ -7,8 +7,9 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from benchmarks.rasa_peer import generate
-from benchmarks.rasa_peer.devset import Question, export_jsonl, load_devset
+from benchmarks.rasa_peer.devset import export_jsonl
 from benchmarks.rasa_peer.score import abstention, percentile, score
+from knowledge.evaluation.devset import DevQuestion, load_devset
 
 FIXTURE_KB = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -33,10 +34,10 @@ def _pred(qid: str, entry: str | None, confidence: float) -> dict[str, object]:
 
 def test_scoring_counts_alternatives_and_answers_to_unanswerable_questions() -> None:
     questions = [
-        Question("a", "q1", "en", "visa", also=["e-visa"], split="dev"),
-        Question("b", "q2", "vi", "visa", split="dev"),
-        Question("c", "q3", "en", None, kind="out_of_scope", split="dev"),
-        Question("d", "q4", "en", "tipping", split="heldout"),
+        DevQuestion("q1", "en", "visa", "in_scope", "dev", also=("e-visa",), id="a"),
+        DevQuestion("q2", "vi", "visa", "in_scope", "dev", id="b"),
+        DevQuestion("q3", "en", None, "out_of_scope", "dev", id="c"),
+        DevQuestion("q4", "en", "tipping", "in_scope", "heldout", id="d"),
     ]
     predictions = {"a": _pred("a", "e-visa", 0.9), "b": _pred("b", "tipping", 0.4),
                    "c": _pred("c", "visa", 0.3), "d": _pred("d", "tipping", 0.8)}
@@ -54,7 +55,7 @@ def test_devset_export_round_trip(tmp_path: Path) -> None:
     source.write_text("questions:\n  - {q: hi, lang: en, expected: null, kind: out_of_scope, split: dev}\n")
     questions = load_devset(source)
     export_jsonl(questions, tmp_path / "q.jsonl")
-    assert questions[0].id == "q0001" and not questions[0].in_scope
+    assert questions[0].id == "q0001" and not questions[0].should_answer
     assert '"q": "hi"' in (tmp_path / "q.jsonl").read_text()
 
 
@@ -79,8 +80,6 @@ def test_prediction_row_from_rasa_parse_result() -> None:
 
 def test_askvn_metrics_shape_matches_askvn_eval() -> None:
     from benchmarks.rasa_peer import askvn_format
-    from knowledge.evaluation.devset import DevQuestion
-
     questions = [DevQuestion("q", "en", "visa", "in_scope", "dev"), DevQuestion("x", "en", None, "out_of_scope", "dev")]
     rows = [{"predicted_entry": "visa", "confidence": 0.9, "ms": 5.0, "ranking": ["visa"]},
             {"predicted_entry": "visa", "confidence": 0.2, "ms": 5.0, "ranking": ["visa"]}]

@@ -1,6 +1,6 @@
 """Answer quality on the labelled dev set, through the library and through the full conversation.
 
-`askvn eval` exits non-zero below the floors in thresholds.yaml; these tests run it on the real index
+`askvn eval` exits non-zero below the floors in knowledge/evaluation/floors.yaml; these tests run it on the real index
 (published by `make setup`) so CI guards against regressions.
 """
 
@@ -11,9 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.evaluation import DEVSET, check_thresholds, evaluate, run_rest, summarise, table
+from bot.evaluation import evaluate, run_rest, table
 from bot.settings import Settings
-from knowledge.evaluation.devset import load_devset
+from knowledge.evaluation import DEVSET_PATH
+from knowledge.evaluation.devset import devset_problems, load_devset
+from knowledge.evaluation.floors import missed_floors
+from knowledge.evaluation.metrics import summarise
 from tests.stack import Stack, running_stack
 
 pytestmark = pytest.mark.integration
@@ -23,11 +26,10 @@ def test_devset_is_labelled_with_existing_entries() -> None:
     from knowledge.loader import load_knowledge
 
     ids = {e.id for e in load_knowledge(Settings().knowledge_dir).entries}
-    questions = load_devset(DEVSET)
+    questions = load_devset(DEVSET_PATH)
     assert len(questions) >= 400 and len({q.lang for q in questions}) == 10
     assert sum(1 for q in questions if q.kind == "out_of_scope") >= 60
-    missing = sorted({i for q in questions for i in q.acceptable} - ids)
-    assert missing == []
+    assert devset_problems(DEVSET_PATH, ids) == []
 
 
 def test_library_answer_quality_meets_the_floors() -> None:
@@ -46,12 +48,12 @@ def real_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def test_conversation_answer_quality_meets_the_floors(real_stack: Stack) -> None:
-    outcomes = run_rest(load_devset(DEVSET), real_stack.rasa_url)
+    outcomes = run_rest(load_devset(DEVSET_PATH), real_stack.rasa_url)
     report = {"conversation": {"all": summarise(outcomes)}}
     for split in ("dev", "heldout"):
         report["conversation"][split] = summarise([o for o in outcomes if o.question.split == split])
         print(table(report, "conversation", split))
-    assert check_thresholds(report) == []
+    assert missed_floors(report) == []
     assert all(o.outcome != "none" for o in outcomes), "every reply must carry the askvn outcome message"
 
 
