@@ -1,7 +1,7 @@
 """Prometheus metrics of the action server: what operators graph and alert on.
 
 Defined once per process in the default registry (creating a metric is not I/O, so this is safe at
-import time); the action server's `/metrics` route (bot/action_server.py) exposes them.
+import time); the action server's `/metrics` route (bot/processes/action_server.py) exposes them.
 """
 
 from __future__ import annotations

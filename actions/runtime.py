@@ -1,7 +1,7 @@
 """The action server's long-lived objects, created on first use (rasa_sdk imports this package
 eagerly, so nothing here may touch disk or load models at import time).
 
-The process's settings are handed in by its entry point (`bot/action_server.py` calls `configure`):
+The process's settings are handed in by its entry point (`bot/processes/action_server.py` calls `configure`):
 the actions layer imports only the knowledge library, never `bot/`, so imports point one way.
 """
 

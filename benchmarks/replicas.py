@@ -61,7 +61,7 @@ def cpu_ms_per_message(before: dict[str, dict[str, float]], after: dict[str, dic
 
 def _process_name(args: list[str]) -> str:
     joined = " ".join(args)
-    for marker, name in (("bot.action_server", "action server"), ("rasa_addons.run_rasa", "rasa"),
+    for marker, name in (("bot.processes.action_server", "action server"), ("rasa_addons.run_rasa", "rasa"),
                          ("nginx", "nginx"), ("redis-server", "redis"), ("postgres", "postgres"),
                          ("bot.web", "web page")):
         if marker in joined:

@@ -50,7 +50,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 def run(watch: Annotated[bool, typer.Option(help="Rebuild the index whenever a knowledge file is saved.")]
         = False) -> None:
     """Start the action server and Rasa (and the channels), supervise them, stop all on Ctrl-C."""
-    from bot.supervisor import run_all
+    from bot.processes.supervisor import run_all
 
     try:
         sys.exit(run_all(get_settings(), watch=watch))
@@ -61,7 +61,7 @@ def run(watch: Annotated[bool, typer.Option(help="Rebuild the index whenever a k
 @cluster.command("run")
 def cluster_run() -> None:
     """Start Redis, PostgreSQL, the Rasa and action-server replicas and nginx; stop all on Ctrl-C."""
-    from bot.cluster import run_cluster
+    from bot.processes.cluster import run_cluster
 
     try:
         sys.exit(run_cluster(get_settings()))
@@ -72,7 +72,7 @@ def cluster_run() -> None:
 @cluster.command("stop")
 def cluster_stop() -> None:
     """Stop a cluster started by `askvn cluster run` (from another terminal)."""
-    from bot.cluster import stop_cluster
+    from bot.processes.cluster import stop_cluster
 
     typer.echo(stop_cluster(get_settings()))
 
@@ -83,7 +83,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen here instead of the setting's port.")] = None,
 ) -> None:
     """Run one process in the foreground, as `askvn run` would start it (one per container or replica)."""
-    from bot.supervisor import exec_one
+    from bot.processes.supervisor import exec_one
 
     try:
         exec_one(get_settings(), process, port)
@@ -95,7 +95,7 @@ def serve(
 def retention_command() -> None:
     """Delete conversations idle longer than ASKVN_TRACKER_RETENTION_DAYS (run by `askvn run` every 6 h;
     schedule it yourself where processes run one per container)."""
-    from bot.retention import prune_conversations
+    from bot.processes.retention import prune_conversations
 
     typer.echo(f"deleted {prune_conversations(get_settings())} conversations")
 
@@ -103,7 +103,7 @@ def retention_command() -> None:
 @app.command()
 def setup(force: Annotated[bool, typer.Option(help="Redo every step.")] = False) -> None:
     """Prepare everything `run` needs; each step is skipped when its inputs have not changed."""
-    from bot.setup_steps import run_setup
+    from bot.processes.setup_steps import run_setup
 
     try:
         run_setup(get_settings(), force=force)
@@ -114,7 +114,7 @@ def setup(force: Annotated[bool, typer.Option(help="Redo every step.")] = False)
 @app.command()
 def train(force: Annotated[bool, typer.Option(help="Train even if nothing changed.")] = False) -> None:
     """Train the Rasa model (skipped when config, domain and data are unchanged)."""
-    from bot.rasa_project import train as train_model
+    from bot.processes.rasa_project import train as train_model
 
     try:
         trained = train_model(get_settings(), force=force)
@@ -132,7 +132,7 @@ def eval_command(
         help="Labelled questions (default knowledge/evaluation/devset.yaml).")] = None,
 ) -> None:
     """Measure answer quality on the labelled dev set; exit 1 below the floors in knowledge/evaluation/floors.yaml."""
-    from bot.evaluation import evaluate, table
+    from bot.staff.evaluation import evaluate, table
     from knowledge.evaluation import DEVSET_PATH
 
     try:
@@ -160,7 +160,7 @@ def report(
     days: Annotated[int, typer.Option(help="How many days up to today.")] = 30,
 ) -> None:
     """Staff report: questions per day, answer rates, 👍/👎 per entry, unanswered questions grouped by meaning."""
-    from bot.report import run_report
+    from bot.staff.report import run_report
 
     try:
         html, gaps_csv = run_report(get_settings(), out, days)
@@ -176,7 +176,7 @@ def kb_validate(
     = True,
 ) -> None:
     """Check every knowledge file; all problems with file and line. Exit 1 on errors, 0 on warnings."""
-    from bot import kb_commands  # the knowledge library: only commands that need it load it
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
 
     result = kb_commands.validate(get_settings())
     if similarity:
@@ -203,7 +203,7 @@ def kb_new(
     entry_id: Annotated[str, typer.Option("--id", prompt="Id (lowercase-words-with-hyphens)")],
 ) -> None:
     """Create a ready-to-fill entry file knowledge/entries/<topic>/<id>.yaml (never overwrites)."""
-    from bot.kb_new import create_entry
+    from bot.staff.kb_new import create_entry
 
     try:
         path = create_entry(get_settings().knowledge_dir, topic.strip(), entry_id.strip())
@@ -215,7 +215,7 @@ def kb_new(
 @kb.command("build")
 def kb_build(force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
     """Validate, embed what changed and publish a new index (running servers switch to it)."""
-    from bot import kb_commands  # the knowledge library: only commands that need it load it
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
 
     try:
         result = kb_commands.build(get_settings(), force=force)
@@ -236,7 +236,7 @@ def kb_search(
     as_json: JsonFlag = False,
 ) -> None:
     """Show what the assistant would answer and the closest entries with scores."""
-    from bot import kb_commands  # the knowledge library: only commands that need it load it
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
 
     try:
         data = kb_commands.search(get_settings(), text, lang, k)
@@ -254,7 +254,7 @@ def kb_search(
 @kb.command("stats")
 def kb_stats(as_json: JsonFlag = False) -> None:
     """Coverage: entries per topic and language, missing sources or review dates, stale entries."""
-    from bot import kb_commands  # the knowledge library: only commands that need it load it
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
 
     data = kb_commands.stats(get_settings())
     if as_json:
@@ -266,7 +266,7 @@ def kb_stats(as_json: JsonFlag = False) -> None:
 @kb.command("rollback")
 def kb_rollback() -> None:
     """Serve the previously published index again."""
-    from bot import kb_commands  # the knowledge library: only commands that need it load it
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
 
     try:
         build_id = kb_commands.rollback(get_settings())

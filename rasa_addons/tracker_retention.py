@@ -1,6 +1,6 @@
 """Tracker retention for the shared PostgreSQL tracker store (`askvn cluster run`; ASKVN_STORES=shared).
 
-The same rule as bot/retention.py for the embedded SQLite store: whole conversations whose last event is
+The same rule as bot/processes/retention.py for the embedded SQLite store: whole conversations whose last event is
 older than N days are deleted. Runs in the Rasa server's environment, which has SQLAlchemy and the
 PostgreSQL driver:  python -m rasa_addons.tracker_retention DAYS   (connection from ASKVN_POSTGRES_*).
 """

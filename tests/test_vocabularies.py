@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.report import OUTCOMES as REPORTED_OUTCOMES
-from bot.report_svg import OUTCOME_COLOURS
 from bot.settings import Settings
+from bot.staff.report import OUTCOMES as REPORTED_OUTCOMES
+from bot.staff.report_svg import OUTCOME_COLOURS
 from bot.web.widget_strings import widget_strings
 from knowledge.answering import Outcome
 from knowledge.embedding import DEFAULT_MODEL_DIR

@@ -175,7 +175,7 @@ def _replica_pid(stack: Stack, marker: str, port: str) -> int:
             continue
         if marker.encode() in args and port.encode() in args[args.index(marker.encode()) + 1:][:1]:
             return pid
-        if f"{marker}={port}".encode() in env and b"bot.action_server" in args:
+        if f"{marker}={port}".encode() in env and b"bot.processes.action_server" in args:
             return pid
     raise AssertionError(f"no replica with {marker} {port} among the supervisor's children")
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot import rasa_project
-from bot.cluster_servers import Ports, load_or_create_secrets, nginx_command
+from bot.processes import rasa_project
+from bot.processes.cluster_servers import Ports, load_or_create_secrets, nginx_command
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.errors import SetupError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from bot.cluster_servers import compose_nginx_conf
+from bot.processes.cluster_servers import compose_nginx_conf
 from bot.settings import PROJECT_ROOT, Settings
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -14,7 +14,7 @@ DEPLOY = PROJECT_ROOT / "deploy"
 def test_the_compose_nginx_conf_is_the_tested_template_rendered_for_the_compose_services() -> None:
     expected = compose_nginx_conf(Settings())
     assert (DEPLOY / "nginx.conf").read_text(encoding="utf-8") == expected, \
-        "regenerate: .venv/bin/python -m bot.cluster_servers > deploy/nginx.conf"
+        "regenerate: .venv/bin/python -m bot.processes.cluster_servers > deploy/nginx.conf"
 
 
 def test_compose_runs_the_processes_of_the_local_cluster() -> None:

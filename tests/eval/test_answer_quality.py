@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.evaluation import evaluate, run_rest, table
 from bot.settings import Settings
+from bot.staff.evaluation import evaluate, run_rest, table
 from knowledge.evaluation import DEVSET_PATH
 from knowledge.evaluation.devset import devset_problems, load_devset
 from knowledge.evaluation.floors import missed_floors

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import evaluate
 from bot.settings import Settings
+from bot.staff.evaluation import evaluate
 from knowledge.errors import DevsetInvalid
 from knowledge.evaluation.devset import devset_problems
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.retention import prune_tracker
+from bot.processes.retention import prune_tracker
 from tests.stack import API_TOKEN, Stack
 
 pytestmark = pytest.mark.integration

@@ -27,7 +27,7 @@ def _alive(pid: int) -> bool:
 
 def _action_server_pid(stack: Stack) -> int:
     for pid in child_pids(stack.process.pid):
-        if b"bot.action_server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+        if b"bot.processes.action_server" in Path(f"/proc/{pid}/cmdline").read_bytes():
             return pid
     raise AssertionError("action server not found among the supervisor's children")
 

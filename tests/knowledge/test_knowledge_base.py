@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import kb_commands
 from bot.settings import Settings
+from bot.staff import kb_commands
 from knowledge.answering import answer_question
 from knowledge.languages import LANGUAGES
 from knowledge.loader import load_knowledge

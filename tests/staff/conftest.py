@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot import kb_commands, report
 from bot.settings import get_settings
+from bot.staff import kb_commands, report
 from knowledge.embedding.embedder import Embedder
 
 

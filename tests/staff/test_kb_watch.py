@@ -5,8 +5,8 @@ from __future__ import annotations
 import queue
 import threading
 
-from bot.kb_watch import is_knowledge_file, watch_forever
 from bot.settings import get_settings
+from bot.staff.kb_watch import is_knowledge_file, watch_forever
 from knowledge.index.store import IndexStore
 from tests.staff import new_entry
 from tests.staff.conftest import Cli

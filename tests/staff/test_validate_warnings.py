@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot import kb_commands
 from bot.settings import Settings
+from bot.staff import kb_commands
 from knowledge.embedding.embedder import Embedder
 from knowledge.loader import MAX_ANSWER_CHARS, load_knowledge
 from knowledge.near_duplicates import find_near_duplicates

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.rasa_project import model_path
+from bot.processes.rasa_project import model_path
+from bot.processes.supervisor import components
 from bot.settings import Settings
-from bot.supervisor import components
 from bot.telegram.rendering import escape
 from knowledge.languages import LANGUAGES
 from knowledge.ui_text import say

@@ -18,8 +18,8 @@ from typing import Any
 
 import jinja2
 
-from bot.report_svg import OUTCOME_COLOURS, hbar_chart, stacked_columns
 from bot.settings import Settings
+from bot.staff.report_svg import OUTCOME_COLOURS, hbar_chart, stacked_columns
 from knowledge.clustering import DEFAULT_SIMILARITY, cluster_vectors
 from knowledge.embedding.embedder import Embedder
 

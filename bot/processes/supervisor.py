@@ -25,7 +25,7 @@ from types import FrameType
 
 import httpx
 
-from bot import rasa_project, retention
+from bot.processes import rasa_project, retention
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.errors import SetupError
 
@@ -77,8 +77,8 @@ def components(settings: Settings, *, watch: bool = False) -> list[Component]:
                   announce=[f"REST: {settings.rasa_url}/webhooks/rest/webhook",
                             f"socket.io: {settings.rasa_url}/socket.io"]),
     ]
-    if watch:  # `askvn run --watch`: publish on every save of a knowledge file (bot/kb_watch.py)
-        found.append(Component("kb-watch", [sys.executable, "-m", "bot.kb_watch"], None, settle_s=3.0))
+    if watch:  # `askvn run --watch`: publish on every save of a knowledge file (bot/staff/kb_watch.py)
+        found.append(Component("kb-watch", [sys.executable, "-m", "bot.staff.kb_watch"], None, settle_s=3.0))
     return found + channel_components(settings)
 
 
@@ -87,7 +87,7 @@ def actions_component(settings: Settings, name: str = "actions") -> Component:
     env = dict(os.environ, ASKVN_ACTION_PORT=str(settings.action_port))
     if settings.compute_threads:
         env["ASKVN_COMPUTE_THREADS"] = str(settings.compute_threads)
-    return Component(name, [sys.executable, "-m", "bot.action_server"],
+    return Component(name, [sys.executable, "-m", "bot.processes.action_server"],
                      f"http://{settings.host}:{settings.action_port}/health", env=env)
 
 

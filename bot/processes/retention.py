@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot import rasa_project
+from bot.processes import rasa_project
 from bot.settings import Settings
 
 log = logging.getLogger("askvn.retention")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from knowledge.errors import SetupError
 
 SECRETS_FILE = "secrets.env"
@@ -118,9 +118,9 @@ def _initdb(settings: Settings, folder: Path, password: str) -> None:
 
 
 def render_nginx_conf(settings: Settings, **where: object) -> str:
-    """nginx.conf from bot/templates/nginx.conf.j2: `where` says where nginx and the replicas listen
+    """nginx.conf from bot/processes/templates/nginx.conf.j2: `where` says where nginx and the replicas listen
     (loopback ports here; service names in deploy/nginx.conf, which tests/cluster checks is this output)."""
-    templates = Environment(loader=FileSystemLoader(PROJECT_ROOT / "bot" / "templates"), undefined=StrictUndefined,
+    templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), undefined=StrictUndefined,
                             keep_trailing_newline=True)
     return templates.get_template("nginx.conf.j2").render(
         max_body_bytes=settings.max_body_bytes * 4, rate_per_s=settings.proxy_rate_per_s, **where)
@@ -154,5 +154,5 @@ def nginx_command(settings: Settings, ports: Ports) -> list[str]:
 
 
 
-if __name__ == "__main__":  # regenerate deploy/nginx.conf:  python -m bot.cluster_servers > deploy/nginx.conf
+if __name__ == "__main__":  # regenerate deploy/nginx.conf:  python -m bot.processes.cluster_servers > deploy/nginx.conf
     print(compose_nginx_conf(Settings()), end="")

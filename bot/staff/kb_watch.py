@@ -15,9 +15,9 @@ from typing import Literal
 
 from watchfiles import Change, watch
 
-from bot import kb_commands
 from bot.logs import configure_logging
 from bot.settings import Settings, get_settings
+from bot.staff import kb_commands
 from knowledge.errors import AskVnError, ValidationFailed
 
 log = logging.getLogger("askvn.watch")

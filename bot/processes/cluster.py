@@ -21,10 +21,9 @@ import time
 
 from pydantic import SecretStr
 
-from bot import rasa_project, retention
-from bot.cluster_servers import Ports, load_or_create_secrets, nginx_command, postgres_command, redis_command
-from bot.settings import Settings
-from bot.supervisor import (
+from bot.processes import rasa_project, retention
+from bot.processes.cluster_servers import Ports, load_or_create_secrets, nginx_command, postgres_command, redis_command
+from bot.processes.supervisor import (
     Component,
     actions_component,
     channel_components,
@@ -34,6 +33,7 @@ from bot.supervisor import (
     supervise,
     try_it,
 )
+from bot.settings import Settings
 from knowledge.errors import SetupError
 
 log = logging.getLogger("askvn.cluster")

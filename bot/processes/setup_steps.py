@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import kb_commands, rasa_project
+from bot.processes import rasa_project
 from bot.settings import PROJECT_ROOT, Settings
+from bot.staff import kb_commands
 from knowledge.embedding import DEFAULT_MODEL_DIR
 from knowledge.errors import ModelError
 
