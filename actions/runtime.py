@@ -75,11 +75,7 @@ def gap_log() -> GapLog:
 def warm_up() -> None:
     """Load everything a question touches (model, index, BM25, gazetteers, language detector, language
     requests) before the server reports healthy, so the first visitor does not wait for it."""
-    from knowledge.answering import answer_in_context
-    from knowledge.language_detect import detect_language
-    from knowledge.language_request import requested_language
+    from knowledge.turn import Turn, respond
 
-    requested_language("answer in English")
     # Names no place in Vietnam, so the foreign-place names (CLDR, ~2 s) and off-topic check load too.
-    answer_in_context("Do I need a visa?", detect_language("Do I need a visa?"), knowledge_service().searcher(),
-                      policy())
+    respond(Turn("Do I need a visa?"), knowledge_service().searcher(), policy())

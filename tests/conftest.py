@@ -56,9 +56,10 @@ def service(fixture_index_dir: Path, embedding_config: EmbeddingConfig, embedder
 @pytest.fixture(scope="session")
 def stack(fixture_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One real running assistant (`askvn run`: action server, Rasa, web page) over the fixture index,
-    shared by the conversation, web and Telegram tests; stopped with Ctrl-C at the end, which must
-    stop every process cleanly."""
+    shared by the conversation, web, Telegram, live-update and dev-set tests (the last two publish other
+    builds to it with `tests.stack.publishing`, which puts the fixture build back); stopped with Ctrl-C
+    at the end, which must stop every process cleanly."""
     data_dir = tmp_path_factory.mktemp("stack-data")
-    (data_dir / "index").symlink_to(fixture_index_dir)
+    shutil.copytree(fixture_index_dir, data_dir / "index")  # a copy: publishing here changes no other fixture
     with running_stack(data_dir) as running:
         yield running

@@ -4,6 +4,7 @@ on free ports, for tests that talk to the assistant the way users do."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from knowledge.index.store import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNEL_TOKEN = "stack-channel-token"  # the test stack's ASKVN_CHANNEL_TOKEN, which the Telegram tests' bot presents
@@ -85,12 +88,10 @@ class Stack:
         return list(response.json())
 
 
-@contextmanager
-def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: float = 300,
-                  **extra_env: str) -> Iterator[Stack]:
-    """`askvn run` (or `command`, e.g. `cluster run`) with its data in `data_dir` (which must hold an index);
-    stopped with Ctrl-C, which must end every process cleanly with exit code 0 (unless a test killed the
-    supervisor itself). Rasa's and the actions' public ports are followed by free ports for replicas."""
+def launch(data_dir: Path, command: tuple[str, ...] = ("run",),
+           **extra_env: str) -> tuple[subprocess.Popen[bytes], Path, dict[str, int]]:
+    """Start `askvn run` (or `command`) with its data in `data_dir` on free ports, its output in
+    data_dir/stack.log; returns at once (the process, the log, the ports)."""
     ports = {"rasa": free_ports(4), "action": free_ports(4), "web": free_port(), "partner": free_port()}
     # The demo page, and a "partner site" that tests serve themselves to embed the widget from elsewhere.
     web_origins = (f"http://127.0.0.1:{ports['web']} http://localhost:{ports['web']} "
@@ -104,6 +105,17 @@ def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: 
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *command], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
+    return proc, log, ports
+
+
+@contextmanager
+def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: float = 300,
+                  **extra_env: str) -> Iterator[Stack]:
+    """`askvn run` (or `command`, e.g. `cluster run`) with its data in `data_dir` (which must hold an index),
+    once it says it is running; stopped with Ctrl-C, which must end every process cleanly with exit code 0
+    (unless a test killed the supervisor itself). Rasa's and the actions' public ports are followed by
+    free ports for replicas."""
+    proc, log, ports = launch(data_dir, command, **extra_env)
     deadline = time.monotonic() + ready_s
     while "Ask Vietnam is running" not in log.read_text(errors="replace"):
         assert proc.poll() is None, f"askvn run exited early:\n{log.read_text()[-3000:]}"
@@ -121,3 +133,45 @@ def running_stack(data_dir: Path, command: tuple[str, ...] = ("run",), ready_s: 
     output = log.read_text(errors="replace")
     assert code == 0, f"askvn {' '.join(command)} exited {code} on Ctrl-C:\n{output[-3000:]}"
     assert "stopping rasa" in output and "stopping actions" in output
+
+
+def wait_until_serving(stack: Stack, build_id: str, timeout_s: float = 60) -> None:
+    """Until the action server answers from `build_id`: a question makes it look at CURRENT (it reloads
+    in the background), its /ready endpoint says which build it serves."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        stack.ask("Do I need a visa?", sender=f"reload-probe-{time.monotonic():.1f}")
+        ready = httpx.get(f"http://127.0.0.1:{stack.ports['action']}/ready", timeout=10).json()
+        if ready.get("build") == build_id:
+            return
+        assert time.monotonic() < deadline, f"still serving {ready} {timeout_s:.0f} s after publishing {build_id}"
+        time.sleep(0.3)
+
+
+@contextmanager
+def publishing(stack: Stack) -> Iterator[IndexStore]:
+    """For a test that publishes builds to the shared stack: its index store; afterwards the build that
+    was current is published again and served before the next test runs."""
+    store = IndexStore(stack.data_dir / "index")
+    original = store.current_id()
+    assert original is not None
+    try:
+        yield store
+    finally:
+        store.publish(original, action="rollback")
+        wait_until_serving(stack, original)
+
+
+@contextmanager
+def serving_index(stack: Stack, index_dir: Path) -> Iterator[str]:
+    """The stack serves a copy of the build that is current in `index_dir` (e.g. the real published
+    knowledge base), hot-swapped in and out like a staff publish; yields its build id."""
+    source = IndexStore(index_dir)
+    build_id = source.current_id()
+    assert build_id is not None, f"no published build in {index_dir}"
+    with publishing(stack) as store:
+        if not (store.builds / build_id).exists():
+            shutil.copytree(source.builds / build_id, store.builds / build_id)
+        store.publish(build_id)
+        wait_until_serving(stack, build_id)
+        yield build_id

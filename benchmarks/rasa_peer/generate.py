@@ -25,11 +25,11 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from knowledge.languages import FALLBACK_LANGUAGE
 from knowledge.loader import load_valid_knowledge
 from knowledge.model import Entry
+from knowledge.turn import SMALLTALK_KEYS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = PROJECT_ROOT / ".cache" / "rasa_peer"
 RETRIEVAL_INTENT = "faq"
-SMALLTALK_INTENTS = ("greet", "goodbye", "thank", "bot_challenge")
 # Modest on purpose: under load on the shared 2-core machine one ResponseSelector epoch takes 1-2 minutes.
 DEFAULT_EPOCHS = 20
 # DIET only separates `faq` from four small-talk intents and reaches 99% training accuracy after two epochs;
@@ -74,7 +74,7 @@ def smalltalk_examples(nlu_file: Path) -> dict[str, list[str]]:
     data = YAML(typ="safe").load(nlu_file.read_text(encoding="utf-8"))
     found: dict[str, list[str]] = {}
     for item in data.get("nlu", []):
-        if item.get("intent") in SMALLTALK_INTENTS:
+        if item.get("intent") in SMALLTALK_KEYS:
             lines = [line.strip()[2:] for line in item["examples"].splitlines() if line.strip().startswith("- ")]
             found.setdefault(item["intent"], []).extend(lines)
     return found

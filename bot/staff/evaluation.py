@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,25 +56,27 @@ def evaluate(settings: Settings, *, devset: Path = DEVSET_PATH, rest_url: str | 
     return report
 
 
-def run_rest(questions: list[DevQuestion], rest_url: str) -> list[Outcome]:
-    """Each question in a fresh conversation (its context turns first), through Rasa's REST channel."""
-    outcomes = []
-    with httpx.Client(base_url=rest_url, timeout=60) as client:
-        for q in questions:
-            sender = f"eval-{uuid.uuid4().hex[:12]}"
-            for turn in q.context:
-                client.post("/webhooks/rest/webhook", json={"sender": sender, "message": turn}).raise_for_status()
-            started = time.perf_counter()
-            response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": q.q})
-            ms = (time.perf_counter() - started) * 1000
-            response.raise_for_status()
-            found = [m["custom"]["askvn"] for m in response.json() if isinstance(m.get("custom"), dict)]
-            info = found[0] if found else {"outcome": "none", "entry_id": None, "suggestions": []}
-            suggestions = tuple(s["entry_id"] for s in info.get("suggestions") or [])
-            ranking = tuple(e for e in (info.get("entry_id"), *suggestions) if e)
-            alternatives = tuple(s["entry_id"] for s in info.get("alternatives") or [])
-            outcomes.append(Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms, alternatives))
-    return outcomes
+def run_rest(questions: list[DevQuestion], rest_url: str, *, concurrent: int = 1) -> list[Outcome]:
+    """Each question in a fresh conversation (its context turns first), through Rasa's REST channel.
+    `concurrent` conversations at a time (1 keeps the latency figures those of one visitor)."""
+    with httpx.Client(base_url=rest_url, timeout=60) as client, ThreadPoolExecutor(concurrent) as pool:
+        return list(pool.map(lambda q: _ask_rest(client, q), questions))
+
+
+def _ask_rest(client: httpx.Client, q: DevQuestion) -> Outcome:
+    sender = f"eval-{uuid.uuid4().hex[:12]}"
+    for turn in q.context:
+        client.post("/webhooks/rest/webhook", json={"sender": sender, "message": turn}).raise_for_status()
+    started = time.perf_counter()
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": q.q})
+    ms = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    found = [m["custom"]["askvn"] for m in response.json() if isinstance(m.get("custom"), dict)]
+    info = found[0] if found else {"outcome": "none", "entry_id": None, "suggestions": []}
+    suggestions = tuple(s["entry_id"] for s in info.get("suggestions") or [])
+    ranking = tuple(e for e in (info.get("entry_id"), *suggestions) if e)
+    alternatives = tuple(s["entry_id"] for s in info.get("alternatives") or [])
+    return Outcome(q, info["outcome"], info.get("entry_id"), ranking, suggestions, ms, alternatives)
 
 
 def table(report: dict[str, Any], section: str = "library", split: str = "all") -> str:

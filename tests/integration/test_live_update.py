@@ -8,7 +8,6 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +16,14 @@ import pytest
 
 from knowledge.embedding.embedder import Embedder
 from knowledge.index.builder import build_and_publish
-from knowledge.index.store import IndexStore
 from knowledge.loader import load_valid_knowledge
 from knowledge.scope_files import ScopeFiles
 from tests.conftest import FIXTURE_KB, ROOT
-from tests.stack import Stack, running_stack
+from tests.stack import Stack, publishing
 from tests.staff import new_entry
 
 pytestmark = pytest.mark.integration
 STEADY = [("Do I need a visa to visit Vietnam?", "e-visa"), ("What currency is used in Vietnam?", "currency")]
-
-
-@pytest.fixture(scope="module")
-def live_stack(fixture_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Its own stack over a *copy* of the fixture index, so publishing here changes no other test."""
-    data_dir = tmp_path_factory.mktemp("live-data")
-    shutil.copytree(fixture_index_dir, data_dir / "index")
-    with running_stack(data_dir) as stack:
-        yield stack
 
 
 def ask(stack: Stack, message: str, sender: str) -> dict[str, Any]:
@@ -45,9 +34,9 @@ def ask(stack: Stack, message: str, sender: str) -> dict[str, Any]:
     return {"outcomes": outcomes, "text": text}
 
 
-def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: Stack, kb_copy: Path,
+def test_publish_under_load_serves_the_new_entry_without_failures(stack: Stack, kb_copy: Path,
                                                                    embedder: Embedder) -> None:
-    before = ask(live_stack, new_entry.QUESTION, "before")["outcomes"][0]
+    before = ask(stack, new_entry.QUESTION, "before")["outcomes"][0]
     assert before.get("entry_id") != new_entry.ENTRY_ID
 
     new_entry.add_to(kb_copy)
@@ -61,7 +50,7 @@ def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: St
             question, _ = STEADY[(n + worker) % len(STEADY)]
             n += 1
             try:
-                replies.append((question, ask(live_stack, question, f"load-{worker}-{n}")))
+                replies.append((question, ask(stack, question, f"load-{worker}-{n}")))
             except (httpx.HTTPError, KeyError, ValueError) as exc:
                 failures.append(f"{question}: {exc!r}")
 
@@ -69,27 +58,19 @@ def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: St
     for w in workers:
         w.start()
     time.sleep(3)
-    store = IndexStore(live_stack.data_dir / "index")
-    old_build = store.current_id()
-    build_started = time.monotonic()
-    result = build_and_publish(load_valid_knowledge(kb_copy), embedder, store)
-    published_at = time.monotonic()
-    assert result.published and store.current_id() != old_build
-
-    served_after: float | None = None
-    probes = 0
-    while time.monotonic() - published_at < 60:
-        probes += 1
-        reply = ask(live_stack, new_entry.QUESTION, f"probe-{probes}")
-        if reply["outcomes"] and reply["outcomes"][0].get("entry_id") == new_entry.ENTRY_ID:
-            served_after = time.monotonic() - published_at
-            assert reply["outcomes"][0]["outcome"] == "answer" and new_entry.ANSWER_MARKER in reply["text"]
-            break
-        time.sleep(0.2)
-    time.sleep(2)  # keep the load running across the switch
-    stop.set()
-    for w in workers:
-        w.join(timeout=120)
+    with publishing(stack) as store:
+        old_build = store.current_id()
+        build_started = time.monotonic()
+        result = build_and_publish(load_valid_knowledge(kb_copy), embedder, store)
+        published_at = time.monotonic()
+        assert result.published and store.current_id() != old_build
+        try:
+            served_after = _seconds_until_served(stack, published_at, within_s=60)
+            time.sleep(2)  # keep the load running across the switch
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(timeout=120)
 
     assert failures == []
     assert len(replies) >= 4, "the load generator hardly ran"
@@ -110,21 +91,34 @@ def test_publish_under_load_serves_the_new_entry_without_failures(live_stack: St
     }, indent=2), encoding="utf-8")
 
 
-def test_an_edited_foreign_places_file_changes_the_running_servers_answer(live_stack: Stack, tmp_path: Path,
+def _seconds_until_served(stack: Stack, published_at: float, *, within_s: float) -> float | None:
+    """Seconds from publishing until the new entry's question gets the new entry's answer (None: not in time)."""
+    probes = 0
+    while time.monotonic() - published_at < within_s:
+        probes += 1
+        reply = ask(stack, new_entry.QUESTION, f"probe-{probes}")
+        if reply["outcomes"] and reply["outcomes"][0].get("entry_id") == new_entry.ENTRY_ID:
+            assert reply["outcomes"][0]["outcome"] == "answer" and new_entry.ANSWER_MARKER in reply["text"]
+            return time.monotonic() - published_at
+        time.sleep(0.2)
+    return None
+
+
+def test_an_edited_foreign_places_file_changes_the_running_servers_answer(stack: Stack, tmp_path: Path,
                                                                         embedder: Embedder) -> None:
     """Staff add a foreign place to foreign.yaml and publish: the running server, without a restart,
     now declines questions about it as out of scope."""
     question = "What currency is used in Zanzibar?"
-    before = ask(live_stack, question, "zanzibar-before")["outcomes"][0]
+    before = ask(stack, question, "zanzibar-before")["outcomes"][0]
     assert before["outcome"] != "out_of_scope"
     foreign = tmp_path / "foreign.yaml"
     shutil.copyfile(ScopeFiles().foreign, foreign)
     foreign.write_text(foreign.read_text(encoding="utf-8") + "  - names:\n      en: [Zanzibar]\n", encoding="utf-8")
-    store = IndexStore(live_stack.data_dir / "index")
-    result = build_and_publish(load_valid_knowledge(FIXTURE_KB), embedder, store, scope=ScopeFiles(foreign=foreign))
-    assert result.published
-    deadline, after = time.monotonic() + 60, before
-    while time.monotonic() < deadline and after["outcome"] != "out_of_scope":
-        time.sleep(0.5)
-        after = ask(live_stack, question, f"zanzibar-{time.monotonic():.0f}")["outcomes"][0]
-    assert after["outcome"] == "out_of_scope", after
+    with publishing(stack) as store:
+        result = build_and_publish(load_valid_knowledge(FIXTURE_KB), embedder, store, scope=ScopeFiles(foreign=foreign))
+        assert result.published
+        deadline, after = time.monotonic() + 60, before
+        while time.monotonic() < deadline and after["outcome"] != "out_of_scope":
+            time.sleep(0.5)
+            after = ask(stack, question, f"zanzibar-{time.monotonic():.0f}")["outcomes"][0]
+        assert after["outcome"] == "out_of_scope", after

@@ -1,5 +1,6 @@
 """The assistant stays up: a killed action server is restarted and questions are answered again; a killed
-supervisor leaves no orphan processes. Its own stack, because these tests kill its processes."""
+supervisor leaves no orphan processes. The first two pause and kill the shared stack's action server and
+leave it answering again; the last starts and kills its own supervisor."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack import ROOT, Stack, child_pids, running_stack
+from bot.settings import Settings
+from tests.stack import ROOT, Stack, child_pids, launch
 
 pytestmark = pytest.mark.integration
 
@@ -47,51 +49,60 @@ def _answered(stack: Stack, sender: str) -> bool:
     return any("custom" in m for m in _ask(stack, sender))
 
 
-def test_a_paused_action_server_gets_a_polite_reply_within_seconds(fixture_index_dir: Path, tmp_path: Path) -> None:
-    (tmp_path / "index").symlink_to(fixture_index_dir)
-    with running_stack(tmp_path, ASKVN_REPLY_TIMEOUT_S="4") as stack:
-        assert _answered(stack, "paused-before")
-        pid = _action_server_pid(stack)
-        os.kill(pid, signal.SIGSTOP)
-        try:
-            started = time.monotonic()
-            messages = _ask(stack, "paused-during")
-            waited = time.monotonic() - started
-        finally:
-            os.kill(pid, signal.SIGCONT)
-        assert "temporarily unavailable" in str(messages[0]["text"]) and waited < 7, (waited, messages)
-        deadline = time.monotonic() + 60
-        while not _answered(stack, f"paused-after-{time.monotonic():.0f}") and time.monotonic() < deadline:
-            time.sleep(1)
-        assert _answered(stack, "paused-after"), "answers did not come back after the pause"
-
-
-def test_a_killed_action_server_comes_back_and_a_killed_supervisor_leaves_no_orphans(
-        fixture_index_dir: Path, tmp_path: Path) -> None:
-    (tmp_path / "index").symlink_to(fixture_index_dir)
-    with running_stack(tmp_path) as stack:
-        assert _answered(stack, "before")
-        first = _action_server_pid(stack)
-        os.kill(first, signal.SIGKILL)
-        deadline, recovered_after = time.monotonic() + 180, None
+def test_a_paused_action_server_gets_a_polite_reply_within_seconds(stack: Stack) -> None:
+    """On the shared stack: the action server is stopped (SIGSTOP) and resumed."""
+    limit = Settings().reply_timeout_s
+    assert _answered(stack, "paused-before")
+    pid = _action_server_pid(stack)
+    os.kill(pid, signal.SIGSTOP)
+    try:
         started = time.monotonic()
-        while time.monotonic() < deadline:
-            if _answered(stack, f"during-{int(time.monotonic())}"):
-                recovered_after = time.monotonic() - started
-                break
-            time.sleep(1)
-        assert recovered_after is not None, stack.log.read_text()[-3000:]
-        (ROOT / "test-artifacts").mkdir(exist_ok=True)
-        (ROOT / "test-artifacts" / "action_server_kill_recovery.json").write_text(
-            json.dumps({"answers_again_after_s": round(recovered_after, 1)}))
-        assert _action_server_pid(stack) != first
-        assert "restarting actions" in stack.log.read_text()
+        messages = _ask(stack, "paused-during")
+        waited = time.monotonic() - started
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert "temporarily unavailable" in str(messages[0]["text"]) and waited < limit + 3, (waited, messages)
+    _answered_again_within(stack, 60, "paused-after")
 
-        children = child_pids(stack.process.pid)
-        assert len(children) >= 3  # action server, Rasa, web page
-        stack.process.kill()  # the supervisor dies without a chance to clean up
-        stack.process.wait(timeout=10)
-        deadline = time.monotonic() + 30
-        while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        assert not [pid for pid in children if _alive(pid)], "children outlived the supervisor"
+
+def test_a_killed_action_server_comes_back(stack: Stack) -> None:
+    """On the shared stack: the supervisor restarts it and the next tests find it answering."""
+    assert _answered(stack, "before")
+    first = _action_server_pid(stack)
+    os.kill(first, signal.SIGKILL)
+    recovered_after = _answered_again_within(stack, 180, "during")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    (ROOT / "test-artifacts" / "action_server_kill_recovery.json").write_text(
+        json.dumps({"answers_again_after_s": round(recovered_after, 1)}))
+    assert _action_server_pid(stack) != first
+    assert "restarting actions" in stack.log.read_text()
+
+
+def test_a_killed_supervisor_leaves_no_orphans(fixture_index_dir: Path, tmp_path: Path) -> None:
+    """Its own `askvn run`, killed with SIGKILL as soon as the action server and Rasa have started (every
+    child is tied to the supervisor the same way when it is started, ready or not)."""
+    (tmp_path / "index").symlink_to(fixture_index_dir)
+    supervisor, log, _ = launch(tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while len(children := child_pids(supervisor.pid)) < 2:
+            assert supervisor.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"Rasa not started in 120 s:\n{log.read_text()[-3000:]}"
+            time.sleep(0.2)
+    finally:
+        supervisor.kill()  # the supervisor dies without a chance to clean up
+        supervisor.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not [pid for pid in children if _alive(pid)], "children outlived the supervisor"
+
+
+def _answered_again_within(stack: Stack, seconds: float, sender: str) -> float:
+    """Seconds until a question gets its real answer again (fails after `seconds`)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if _answered(stack, f"{sender}-{time.monotonic():.0f}"):
+            return time.monotonic() - started
+        time.sleep(1)
+    raise AssertionError(f"no answer within {seconds:.0f} s:\n{stack.log.read_text()[-3000:]}")

@@ -26,8 +26,9 @@ class PollingClient:
     def _post(self, packet: str) -> None:
         self.client.post("/socket.io/", params=self.query, content=packet).raise_for_status()
 
-    def _poll(self) -> None:
-        for packet in self.client.get("/socket.io/", params=self.query).text.split("\x1e"):
+    def _poll(self, timeout_s: float | None = None) -> None:
+        """One long poll: the server holds it until it has packets or sends a ping (25 s)."""
+        for packet in self.client.get("/socket.io/", params=self.query, timeout=timeout_s or 40).text.split("\x1e"):
             if packet == "2":
                 self._post("3")
             elif packet.startswith("42"):
@@ -38,10 +39,16 @@ class PollingClient:
         self._post("42" + json.dumps([event, data]))
 
     def wait_for(self, event: str, count: int = 1, timeout_s: float = 60) -> list[Any]:
-        """The data of the first `count` events named `event` (fewer if none came within timeout_s)."""
+        """The data of the first `count` events named `event` (fewer if none came within timeout_s).
+
+        A poll cut short by the timeout leaves the connection unusable: waiting for nothing is a client's last act.
+        """
         deadline = time.monotonic() + timeout_s
         while sum(e == event for e, _ in self.events) < count and time.monotonic() < deadline:
-            self._poll()
+            try:
+                self._poll(timeout_s=max(0.1, deadline - time.monotonic()))
+            except httpx.ReadTimeout:
+                break
         return [d for e, d in self.events if e == event][:count]
 
     def request_session(self, offered: str | None) -> str:
