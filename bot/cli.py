@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -261,6 +262,31 @@ def kb_stats(as_json: JsonFlag = False) -> None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         typer.echo(kb_commands.stats_table(data))
+
+
+@kb.command("check-sources")
+def kb_check_sources(
+    as_json: JsonFlag = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each page.")] = 20.0,
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Pages fetched at a time.")] = 4,
+) -> None:
+    """Fetch every source page (needs internet) and list entries whose sources broke, moved or changed
+    since the entry's review. Exit 1 when any did."""
+    from bot.staff import kb_commands  # the knowledge library: only commands that need it load it
+
+    try:
+        pages, problems = kb_commands.check_sources(get_settings(), timeout_s=timeout, concurrency=concurrency)
+    except AskVnError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps({"pages": pages, "problems": [asdict(p) for p in problems]}, ensure_ascii=False,
+                              indent=2))
+    else:
+        for p in problems:
+            typer.echo(f"{p.path}: {p.problem}: {p.url} ({p.detail})")
+        typer.echo(f"{pages} source pages checked, {len(problems)} problems "
+                   f"(recorded in {get_settings().source_check_log})")
+    raise typer.Exit(1 if problems else 0)
 
 
 @kb.command("rollback")

@@ -151,6 +151,11 @@ class Settings(BaseSettings):
         return self.data_dir / "gaps.sqlite"
 
     @property
+    def source_check_log(self) -> Path:
+        """`askvn kb check-sources` runs, one JSON line each (read by `askvn report`)."""
+        return self.data_dir / "source-checks.jsonl"
+
+    @property
     def tracker_db(self) -> Path:
         return self.data_dir / "rasa-tracker.sqlite"
 

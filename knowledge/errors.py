@@ -6,6 +6,7 @@
     │   ├── IndexNotFound         no published index yet (run `askvn kb build`)
     │   └── IndexCorrupt          a build on disk is incomplete or inconsistent
     ├── DevsetInvalid             the labelled dev set names unknown entries or values (`askvn eval`)
+    ├── SourcesUnreachable        no source page answered at all: offline (`askvn kb check-sources`)
     ├── ModelError                the embedding model cannot be loaded or converted
     └── SetupError                a component of the running system could not start
 
@@ -53,6 +54,10 @@ class DevsetInvalid(AskVnError):
         self.problems = problems
         shown = "\n  ".join(problems[:20]) + (f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else "")
         super().__init__(f"{len(problems)} problem(s) in the dev set:\n  {shown}")
+
+
+class SourcesUnreachable(AskVnError):
+    """Not one source page answered (no network here?): a check that saw nothing is not recorded."""
 
 
 class ModelError(AskVnError):

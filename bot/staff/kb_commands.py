@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.settings import Settings
+from bot.staff import source_check
+from bot.staff.source_check import SourceProblem
 from knowledge.answering import answer_question
 from knowledge.embedding.embedder import Embedder
 from knowledge.errors import KnowledgeError, ValidationFailed
@@ -131,3 +133,12 @@ def stats_table(data: dict[str, Any]) -> str:
     lines.append("translations lacking a number or address of the English: "
                  + (", ".join(f"{lang} {n}" for lang, n in omissions.items()) or "none"))
     return "\n".join(lines)
+
+
+def check_sources(settings: Settings, *, timeout_s: float, concurrency: int) -> tuple[int, list[SourceProblem]]:
+    """Fetch every source of the valid entries once; returns how many pages and what needs a look."""
+    entries = validate(settings).entries  # files with errors are left out; `kb validate` names them
+    run, problems = source_check.check_sources(entries, settings.source_check_log,
+                                               build_id=IndexStore(settings.index_dir).current_id(),
+                                               timeout_s=timeout_s, concurrency=concurrency)
+    return len(run.pages), problems

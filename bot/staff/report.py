@@ -2,7 +2,9 @@
 
 Reads the gap log read-only (`var/gaps.sqlite`): every question's outcome, the text of unanswered ones,
 and 👍/👎 feedback. Unanswered questions are grouped by meaning with the embedding model, so the CSV lists
-requests ("can I bring my dog") rather than thousands of individual phrasings.
+requests ("can I bring my dog") rather than thousands of individual phrasings. It also lists the entries
+to check again: past their `review_by` date, or with a source that the last `askvn kb check-sources`
+found broken, moved or changed since the entry's review.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ import jinja2
 
 from bot.settings import Settings
 from bot.staff.report_svg import OUTCOME_COLOURS, hbar_chart, stacked_columns
+from bot.staff.source_check import read_runs, source_problems
 from knowledge.clustering import DEFAULT_SIMILARITY, cluster_vectors
 from knowledge.embedding.embedder import Embedder
+from knowledge.loader import load_knowledge
+from knowledge.model import Entry
 
 OUTCOMES = ("answer", "clarify", "no_answer", "out_of_scope")
 MAX_GAP_TEXTS = 3000  # newest distinct unanswered phrasings embedded per report (bounds its run time)
@@ -41,6 +46,15 @@ class GapCluster:
     last_seen: str
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """An entry staff should check again, and why."""
+
+    entry_id: str
+    path: str
+    reason: str
+
+
 @dataclass
 class ReportData:
     since: date
@@ -52,6 +66,8 @@ class ReportData:
     outcomes: Counter[str] = field(default_factory=Counter)
     feedback: list[tuple[str, int, int]] = field(default_factory=list)
     clusters: list[GapCluster] = field(default_factory=list)
+    recheck: list[Recheck] = field(default_factory=list)
+    sources_checked: str | None = None  # when `askvn kb check-sources` last ran (None: never)
 
     @property
     def total(self) -> int:
@@ -146,10 +162,23 @@ def write_csv(clusters: list[GapCluster], path: Path) -> None:
                              " ".join(c.closest_entries), c.last_seen])
 
 
-def write_report(db_path: Path, out_dir: Path, embedder: Embedder, *, days: int = 30,
-                 today: date | None = None) -> tuple[Path, Path]:
+def knowledge_to_recheck(entries: list[Entry], source_log: Path, today: date) -> tuple[list[Recheck], str | None]:
+    """Entries past their review-by date, then those whose sources the last check found broken, moved or
+    changed; and when that check ran."""
+    due = [Recheck(e.id, e.path, f"review due since {e.review_by.isoformat()}")
+           for e in sorted(entries, key=lambda e: (e.review_by or today, e.id)) if e.review_by and e.review_by < today]
+    runs = read_runs(source_log)
+    sources = [Recheck(p.entry_id, p.path, f"source {p.problem}: {p.url} ({p.detail})")
+               for p in source_problems(entries, runs)]
+    return due + sources, (runs[-1].checked_at.strftime("%Y-%m-%d %H:%M UTC") if runs else None)
+
+
+def write_report(db_path: Path, out_dir: Path, embedder: Embedder, *, days: int = 30, today: date | None = None,
+                 entries: list[Entry] | None = None, source_log: Path | None = None) -> tuple[Path, Path]:
     """Write report.html and gaps.csv into `out_dir`; returns both paths."""
     data = build_report(db_path, embedder, days=days, today=today)
+    if entries is not None and source_log is not None:
+        data.recheck, data.sources_checked = knowledge_to_recheck(entries, source_log, data.until)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, gaps_csv = out_dir / "report.html", out_dir / "gaps.csv"
     html.write_text(render_html(data), encoding="utf-8")
@@ -158,9 +187,10 @@ def write_report(db_path: Path, out_dir: Path, embedder: Embedder, *, days: int 
 
 
 def run_report(settings: Settings, out_dir: Path | None, days: int) -> tuple[Path, Path]:
-    """`askvn report` with the configured gap log and model; default folder <data dir>/report."""
+    """`askvn report` with the configured gap log, knowledge base and model; default folder <data dir>/report."""
     return write_report(settings.gap_db, out_dir or settings.data_dir / "report", Embedder(settings.embedding()),
-                        days=days)
+                        days=days, entries=load_knowledge(settings.knowledge_dir).entries,
+                        source_log=settings.source_check_log)
 
 
 def _read(db_path: Path, since: str) -> tuple[list[dict[str, Any]], ...]:
