@@ -9,7 +9,7 @@ from typing import Any
 from bot.settings import Settings
 from bot.staff import source_check
 from bot.staff.source_check import SourceProblem
-from knowledge.answering import answer_question
+from knowledge.answering import reply_to
 from knowledge.embedding.embedder import Embedder
 from knowledge.errors import KnowledgeError, ValidationFailed
 from knowledge.index.builder import BuildResult, build_and_publish
@@ -51,9 +51,10 @@ def build(settings: Settings, *, force: bool = False) -> BuildResult:
 def search(settings: Settings, text: str, lang: str | None, k: int) -> dict[str, Any]:
     service = KnowledgeService(settings.index_dir, settings.embedding())
     searcher = service.searcher()
-    language = lang or detect_language(text)
-    reply = answer_question(text, language, searcher, settings.policy())
-    hits = searcher.search(text, k=k, language=language)
+    message = searcher.analyse(text, lang or detect_language(text))  # analysed and embedded once for both
+    language = message.language
+    reply = reply_to(message, searcher, settings.policy())
+    hits = searcher.search(message, k=k)
     return {
         "language": language,
         "outcome": reply.outcome,
