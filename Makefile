@@ -102,7 +102,9 @@ clean:
 
 # Speed and memory (prints figures, writes benchmarks/results/): the library alone (per-question
 # percentiles, index builds, search over 100,000 entries), then the embedded default vs the cluster
-# with 1 and 2 replicas of each under 1, 10 and 30 users.
+# with 1 and 2 replicas of each under 1, 10 and 30 users, then the same load on bare Rasa (a rule with a
+# domain response, no action server) and our p95 over its p95.
 bench: setup cluster-deps
 	$(VENV)/bin/python -m benchmarks.retrieval --json benchmarks/results/retrieval.json
 	$(VENV)/bin/python -m benchmarks.replicas --json benchmarks/results/load.json
+	$(VENV)/bin/python -m benchmarks.bare_rasa --json benchmarks/results/bare_rasa.json

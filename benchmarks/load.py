@@ -15,6 +15,7 @@ import random
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -23,12 +24,17 @@ from knowledge.evaluation import DEVSET_PATH
 from knowledge.evaluation.devset import load_devset
 
 
+def has_outcome(replies: list[dict]) -> bool:
+    """An answer of ours: it carries the askvn outcome (not an empty reply, not "temporarily unavailable")."""
+    return any(isinstance(m.get("custom"), dict) and "askvn" in m["custom"] for m in replies)
+
+
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
-    # HTTP error, timeout, or a reply without the askvn outcome (an empty reply, or the polite
-    # "temporarily unavailable"): what a user would notice as not being answered
+    # HTTP error, timeout, or a reply that `answered` rejects: what a user would notice as not being answered
     failures: int = 0
+    answered: Callable[[list[dict]], bool] = has_outcome
 
     def summary(self, users: int, elapsed: float) -> dict[str, float | int]:
         """The figures of one measurement: throughput, latency percentiles, messages not answered."""
@@ -40,7 +46,7 @@ class Tally:
 
     def record(self, started: float, replies: list[dict] | None) -> None:
         self.latencies.append(time.perf_counter() - started)
-        if not any(isinstance(m.get("custom"), dict) and "askvn" in m["custom"] for m in replies or []):
+        if not self.answered(replies or []):
             self.failures += 1
 
 
@@ -67,10 +73,11 @@ async def _user(client: httpx.AsyncClient, url: str, pool: itertools.cycle, turn
         asked += 1
 
 
-async def run_load(url: str, users: int, seconds: float, turns: int = 10) -> dict[str, float | int]:
+async def run_load(url: str, users: int, seconds: float, turns: int = 10,
+                   answered: Callable[[list[dict]], bool] = has_outcome) -> dict[str, float | int]:
     """One measurement: `users` concurrent users for `seconds`; returns the figures."""
     pool = itertools.cycle(questions())
-    tally = Tally()
+    tally = Tally(answered=answered)
     limits = httpx.Limits(max_connections=users + 4, max_keepalive_connections=users + 4)
     async with httpx.AsyncClient(timeout=90, limits=limits) as client:
         started = time.perf_counter()
