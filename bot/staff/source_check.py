@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import json
 import warnings
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from knowledge.errors import SourcesUnreachable
 from knowledge.model import Entry
 
+PER_HOST = 2  # requests at a time to one site: a check must not load a government portal
 MAX_PAGE_BYTES = 5_000_000  # read at most this much of a page (a PDF law text can be large)
 USER_AGENT = "AskVietnam-source-check/1 (staff tool: one request per source page)"
 Problem = Literal["broken", "moved", "changed"]
@@ -85,12 +87,14 @@ def check_sources(entries: Sequence[Entry], log_path: Path, *, build_id: str | N
 
 
 async def fetch_pages(urls: Iterable[str], *, timeout_s: float, concurrency: int) -> dict[str, PageCheck]:
-    """Each URL fetched once (redirects followed), `concurrency` at a time."""
+    """Each URL fetched once (redirects followed), `concurrency` at a time and at most PER_HOST at a time
+    from one site (many sources are pages of the same government portal)."""
     limit = asyncio.Semaphore(concurrency)
+    per_host: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
     async with httpx.AsyncClient(follow_redirects=True, timeout=timeout_s, headers={"user-agent": USER_AGENT},
                                  limits=httpx.Limits(max_connections=concurrency)) as client:
         async def one(url: str) -> PageCheck:
-            async with limit:
+            async with per_host[urlsplit(url).netloc.lower()], limit:
                 return await fetch_page(client, url)
 
         checks = await asyncio.gather(*(one(url) for url in urls))

@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,10 +27,23 @@ class SourceSite:
         self.texts: dict[str, str] = {}
         self.gone: set[str] = set()
         self.moved: dict[str, str] = {}
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                with site.lock:
+                    site.in_flight += 1
+                    site.most_in_flight = max(site.most_in_flight, site.in_flight)
+                try:
+                    time.sleep(0.05)  # a real site takes a while: parallel requests overlap
+                    self.answer()
+                finally:
+                    with site.lock:
+                        site.in_flight -= 1
+
+            def answer(self) -> None:
                 if self.path in site.moved:
                     self.send_response(301)
                     self.send_header("location", site.moved[self.path])
@@ -87,6 +101,7 @@ def test_broken_moved_and_changed_sources_are_listed_and_reach_the_report(cli: C
                                         ("e-visa", "currency", "emergency-numbers", "pho"))
     code, first = check(cli)
     assert code == 0 and first["problems"] == [] and first["pages"] >= 4  # new tokens every time: no change
+    assert site.most_in_flight == 2  # parallel, but never more than two requests at a time to one site
 
     site.gone.add(removed.removeprefix(site.url))
     site.moved[moved.removeprefix(site.url)] = "/somewhere/else"
