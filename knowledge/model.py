@@ -53,6 +53,10 @@ class Entry:
     verified: tuple[tuple[str, str], ...] = ()  # (claim, source URL) pairs checked on the review date
     path: str = ""
 
+    def review_due(self, today: date) -> bool:
+        """Past its review-by date: `askvn kb stats` and `askvn report` list it."""
+        return self.review_by is not None and self.review_by < today
+
     @property
     def languages(self) -> tuple[str, ...]:
         """Languages in which this entry has an answer."""

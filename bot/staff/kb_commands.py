@@ -101,7 +101,7 @@ def stats(settings: Settings, *, today: date | None = None) -> dict[str, Any]:
         "stale": sorted(e.id for e in entries if today - e.reviewed > timedelta(days=settings.stale_after_days)),
         "stale_after_days": settings.stale_after_days,
         "official_deep_source_share": _share(entries, by_topic),
-        "review_due": sorted(e.id for e in entries if e.review_by is not None and e.review_by < today),
+        "review_due": sorted(e.id for e in entries if e.review_due(today)),
         "translation_omissions": dict(sorted(Counter(
             p.message.split("'")[1] for p in result.warnings if "answer lacks what the English says" in p.message
         ).items())),

@@ -165,8 +165,8 @@ def write_csv(clusters: list[GapCluster], path: Path) -> None:
 def knowledge_to_recheck(entries: list[Entry], source_log: Path, today: date) -> tuple[list[Recheck], str | None]:
     """Entries past their review-by date, then those whose sources the last check found broken, moved or
     changed; and when that check ran."""
-    due = [Recheck(e.id, e.path, f"review due since {e.review_by.isoformat()}")
-           for e in sorted(entries, key=lambda e: (e.review_by or today, e.id)) if e.review_by and e.review_by < today]
+    due = [Recheck(e.id, e.path, f"review due since {e.review_by}")
+           for e in sorted(entries, key=lambda e: (e.review_by or today, e.id)) if e.review_due(today)]
     runs = read_runs(source_log)
     sources = [Recheck(p.entry_id, p.path, f"source {p.problem}: {p.url} ({p.detail})")
                for p in source_problems(entries, runs)]

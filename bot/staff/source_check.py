@@ -82,8 +82,9 @@ def check_sources(entries: Sequence[Entry], log_path: Path, *, build_id: str | N
         raise SourcesUnreachable(f"none of {len(pages)} source pages answered (first error: "
                                  f"{next(iter(pages.values())).error}); nothing was recorded")
     run = CheckRun(now or datetime.now(UTC), build_id, pages)
+    runs = [*read_runs(log_path), run]  # read before appending: the log is not parsed twice
     append_run(log_path, run)
-    return run, source_problems(entries, read_runs(log_path))
+    return run, source_problems(entries, runs)
 
 
 async def fetch_pages(urls: Iterable[str], *, timeout_s: float, concurrency: int) -> dict[str, PageCheck]:
