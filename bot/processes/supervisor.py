@@ -10,6 +10,7 @@ Children are tied to the supervisor (Linux PR_SET_PDEATHSIG): if it is killed, t
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import secrets
@@ -246,10 +247,15 @@ def _healthy(part: Component) -> bool:
         return False
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to send SIGTERM when the supervisor dies (no orphans)."""
+def _die_with_parent(supervisor_pid: int) -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the supervisor dies (no orphans).
+
+    The request only covers a parent that dies after it is made; if the supervisor was killed between
+    fork and this call, the child has already been re-parented and must not go on alone."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != supervisor_pid:
+        os._exit(1)
 
 
 def _start(part: Component) -> None:
@@ -257,7 +263,7 @@ def _start(part: Component) -> None:
     part.process = subprocess.Popen(
         part.command, cwd=PROJECT_ROOT, env=part.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, bufsize=1, start_new_session=True,  # Ctrl-C reaches us; we stop children in order
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if sys.platform == "linux" else None,
     )
     part.restart_at, part.failed_probes, part.healthy_since = None, 0, None
     part.started_at = part.probed_at = time.monotonic()

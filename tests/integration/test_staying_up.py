@@ -4,6 +4,7 @@ leave it answering again; the last starts and kills its own supervisor."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -95,7 +96,18 @@ def test_a_killed_supervisor_leaves_no_orphans(fixture_index_dir: Path, tmp_path
     deadline = time.monotonic() + 30
     while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert not [pid for pid in children if _alive(pid)], "children outlived the supervisor"
+    orphans = {pid: _cmdline(pid) for pid in children if _alive(pid)}
+    for pid in orphans:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # leave nothing behind for the next tests, even when this one fails
+    assert not orphans, f"children outlived the supervisor: {orphans}"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return "?"
 
 
 def _answered_again_within(stack: Stack, seconds: float, sender: str) -> float:
