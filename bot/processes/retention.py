@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bot.processes import rasa_project
+from bot.processes.child_tie import tied_to_this_process
 from bot.settings import Settings
 
 log = logging.getLogger("askvn.retention")
@@ -45,7 +46,8 @@ def prune_conversations(settings: Settings) -> int:
         return prune_tracker(settings.tracker_db, settings.tracker_retention_days)
     result = subprocess.run([str(settings.rasa_venv / "bin" / "python"), "-m", "rasa_addons.tracker_retention",
                              str(settings.tracker_retention_days)],
-                            env=rasa_project.rasa_env(settings), capture_output=True, text=True, check=False)
+                            env=rasa_project.rasa_env(settings), capture_output=True, text=True, check=False,
+                            preexec_fn=tied_to_this_process())
     if result.returncode != 0:
         log.error("tracker retention failed: %s", result.stderr.strip()[-300:])
         return 0

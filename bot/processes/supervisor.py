@@ -9,8 +9,6 @@ Children are tied to the supervisor (Linux PR_SET_PDEATHSIG): if it is killed, t
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import logging
 import os
 import secrets
@@ -27,6 +25,7 @@ from types import FrameType
 import httpx
 
 from bot.processes import rasa_project, retention
+from bot.processes.child_tie import tied_to_this_process
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.errors import SetupError
 
@@ -55,7 +54,6 @@ BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 PROBE_EVERY_S = 5.0
 PROBE_FAILURES = 3  # consecutive failed health checks before a process counts as hung
 STABLE_AFTER_S = 60.0  # healthy this long: the back-off starts again from 1 s
-PR_SET_PDEATHSIG = 1
 
 
 def rasa_command(settings: Settings, port: int) -> list[str]:
@@ -247,23 +245,12 @@ def _healthy(part: Component) -> bool:
         return False
 
 
-def _die_with_parent(supervisor_pid: int) -> None:
-    """In the child, before exec: ask Linux to send SIGTERM when the supervisor dies (no orphans).
-
-    The request only covers a parent that dies after it is made; if the supervisor was killed between
-    fork and this call, the child has already been re-parented and must not go on alone."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != supervisor_pid:
-        os._exit(1)
-
-
 def _start(part: Component) -> None:
     log.info("starting %s", part.name)
     part.process = subprocess.Popen(
         part.command, cwd=PROJECT_ROOT, env=part.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, bufsize=1, start_new_session=True,  # Ctrl-C reaches us; we stop children in order
-        preexec_fn=functools.partial(_die_with_parent, os.getpid()) if sys.platform == "linux" else None,
+        preexec_fn=tied_to_this_process(),
     )
     part.restart_at, part.failed_probes, part.healthy_since = None, 0, None
     part.started_at = part.probed_at = time.monotonic()
