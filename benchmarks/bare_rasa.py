@@ -71,15 +71,9 @@ def write_project(target: Path) -> str:
 def train(settings: Settings) -> float:
     """Train unless the fingerprint matches; the seconds it took (0 when skipped)."""
     fingerprint = write_project(PROJECT)
-    stamp = MODEL.with_suffix(".fingerprint")
-    if MODEL.exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
-        return 0.0
     started = time.perf_counter()
-    subprocess.run([str(settings.rasa_venv / "bin" / "rasa"), "train", "--fixed-model-name", "bare",
-                    "--out", str(MODEL.parent), "--force"], cwd=PROJECT, env=rasa_project.rasa_env(settings),
-                   check=True)
-    stamp.write_text(fingerprint + "\n")
-    return time.perf_counter() - started
+    trained = rasa_project.train_if_changed(settings, PROJECT, MODEL, fingerprint)
+    return time.perf_counter() - started if trained else 0.0
 
 
 def measure(settings: Settings, users: list[int], seconds: float) -> list[dict[str, Any]]:

@@ -87,17 +87,21 @@ def _shared_store_env(settings: Settings) -> dict[str, str]:
 
 
 def train(settings: Settings, *, force: bool = False) -> bool:
-    """Train unless the fingerprint matches the last trained model; True if it trained."""
-    target = model_path(settings)
+    """Train our project unless its fingerprint matches the last trained model; True if it trained."""
+    return train_if_changed(settings, PROJECT_ROOT, model_path(settings), fingerprint(), force=force)
+
+
+def train_if_changed(settings: Settings, project: Path, target: Path, current: str, *, force: bool = False) -> bool:
+    """Train the Rasa project in `project` into `target` (…/<name>.tar.gz) unless the stamp next to it
+    says `current` was trained already; True if it trained. The bare-Rasa benchmark trains its own copy."""
     stamp = target.with_suffix(".fingerprint")
-    current = fingerprint()
     if not force and target.exists() and stamp.exists() and stamp.read_text().strip() == current:
         return False
-    settings.rasa_model_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [str(settings.rasa_venv / "bin" / "rasa"), "train", "--fixed-model-name", MODEL_NAME,
-           "--out", str(settings.rasa_model_dir), "--force"]
-    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=rasa_env(settings), check=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [str(settings.rasa_venv / "bin" / "rasa"), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+           "--out", str(target.parent), "--force"]
+    result = subprocess.run(cmd, cwd=project, env=rasa_env(settings), check=False)
     if result.returncode != 0 or not target.exists():
-        raise SetupError(f"rasa train failed (exit {result.returncode})")
+        raise SetupError(f"rasa train failed in {project} (exit {result.returncode})")
     stamp.write_text(current + "\n")
     return True
