@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,28 @@ def test_a_typed_language_request_changes_the_answer_language(stack: Stack) -> N
     assert switched["outcome"] == "language_changed" and switched["language"] == "ko"
     result = outcome(stack.ask("Do I need a visa to visit Vietnam?", sender="switch-user"))
     assert result["language"] == "ko" and result["answer_language"] == "ko"
+
+
+def test_a_long_conversation_keeps_its_language_and_context_and_stores_every_turn_once(stack: Stack) -> None:
+    """Rasa loads only a conversation's recent turns (rasa_addons/recent_tracker_store.py): a language
+    chosen 13 turns ago still holds, a follow-up still has its context, and no turn is lost or doubled."""
+    sender = "long-conversation-user"
+    assert outcome(stack.ask("please answer in Korean", sender=sender))["language"] == "ko"
+    for turn in range(12):  # about 100 events, more than the store loads
+        if turn >= 8:
+            time.sleep(2.1)  # the per-conversation rate limit: a burst of 10, then one message per 2 s
+        stack.ask("What is the currency of Vietnam?", sender=sender)
+    time.sleep(2.1)
+    result = outcome(stack.ask("Do I need a visa to visit Vietnam?", sender=sender))
+    assert result["entry_id"] == "e-visa" and result["answer_language"] == "ko"
+    time.sleep(2.1)
+    follow = outcome(stack.ask("and how long can I stay?", sender=sender))
+    assert follow["entry_id"] == "e-visa" and follow["language"] == "ko"
+    with sqlite3.connect(stack.data_dir / "rasa-tracker.sqlite") as db:
+        users = db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                           (sender,)).fetchone()[0]
+        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+    assert users == 15 and stored > 2 * 60  # the store loaded at most 60 of them per turn
 
 
 def test_a_question_about_another_country_is_declined_politely(stack: Stack) -> None:
