@@ -75,7 +75,8 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
     (data_dir / "index").symlink_to(ROOT / "var" / "index")
     extra = dict(env, ASKVN_CLUSTER_DIR=str(cluster_dir), ASKVN_REDIS_PORT=str(free_port()),
                  ASKVN_POSTGRES_PORT=str(free_port()), ASKVN_SENDER_BURST="20",
-                 ASKVN_SENDER_REFILL_S="0.001")  # the bench measures throughput, not the flood limit
+                 ASKVN_SENDER_REFILL_S="0.001", ASKVN_ADDRESS_BURST="100000",
+                 ASKVN_ADDRESS_REFILL_S="0.00001")  # the bench measures throughput, not the flood limits
     try:
         started = time.perf_counter()
         with running_stack(data_dir, command, ready_s=900, **extra) as stack:
