@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.load import conversation_growth, run_load, run_socketio_load, table
+from benchmarks.load import NO_FLOOD_LIMITS, conversation_growth, run_load, run_socketio_load, table
 from tests.stack import child_pids, free_port, running_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,10 +73,8 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
     data_dir = Path(tempfile.mkdtemp(prefix="askvn-bench-data-"))
     cluster_dir = Path(tempfile.mkdtemp(prefix="askvn-bench-cluster-"))
     (data_dir / "index").symlink_to(ROOT / "var" / "index")
-    extra = dict(env, ASKVN_CLUSTER_DIR=str(cluster_dir), ASKVN_REDIS_PORT=str(free_port()),
-                 ASKVN_POSTGRES_PORT=str(free_port()), ASKVN_SENDER_BURST="20",
-                 ASKVN_SENDER_REFILL_S="0.001", ASKVN_ADDRESS_BURST="100000",
-                 ASKVN_ADDRESS_REFILL_S="0.00001")  # the bench measures throughput, not the flood limits
+    extra = dict(env, **NO_FLOOD_LIMITS, ASKVN_CLUSTER_DIR=str(cluster_dir), ASKVN_REDIS_PORT=str(free_port()),
+                 ASKVN_POSTGRES_PORT=str(free_port()))
     try:
         started = time.perf_counter()
         with running_stack(data_dir, command, ready_s=900, **extra) as stack:
