@@ -14,7 +14,7 @@ from typing import Protocol
 from knowledge.embedding.embedder import EmbeddingConfig
 from knowledge.gaps import GapLog
 from knowledge.policy import Policy
-from knowledge.service import KnowledgeService
+from knowledge.service import KnowledgeService, release_freed_memory
 
 
 class ActionSettings(Protocol):
@@ -79,3 +79,4 @@ def warm_up() -> None:
 
     # Names no place in Vietnam, so the foreign-place names (CLDR, ~2 s) and off-topic check load too.
     respond(Turn("Do I need a visa?"), knowledge_service().searcher(), policy())
+    release_freed_memory()

@@ -9,6 +9,8 @@ command-line tools reload inline, which is simpler to reason about.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import threading
 import time
@@ -105,6 +107,20 @@ class KnowledgeService:
         self._searcher = searcher
         self._stamp = stamp
         log.info("serving index build %s (%d entries)", loaded.build_id, len(loaded.entries))
+        release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Hand the heap memory freed after a load back to the operating system.
+
+    Loading a build allocates and frees hundreds of MB of small objects (tokenised documents, JSON), and
+    glibc keeps freed memory for reuse; malloc_trim returns it (measured 2026-12-03 after warm-up: 49 MB of
+    the action server's memory). A no-op where the C library has no malloc_trim (musl, macOS).
+    """
+    gc.collect()
+    libc = ctypes.CDLL(None)
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _mismatch(manifest: dict[str, Any], model_id: str) -> str | None:
