@@ -32,7 +32,8 @@ LAYOUTS: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
 
 
 def processes(root_pid: int) -> dict[str, dict[str, float]]:
-    """Every process under the supervisor, summed by kind: resident MB and CPU seconds used so far."""
+    """Every process under the supervisor, summed by kind: resident and private (anonymous) MB, and CPU
+    seconds used so far."""
     found: dict[str, dict[str, float]] = {}
     ticks = os.sysconf("SC_CLK_TCK")
     pending = list(child_pids(root_pid))
@@ -41,14 +42,16 @@ def processes(root_pid: int) -> dict[str, dict[str, float]]:
         pending += child_pids(pid)
         try:
             args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            rss_kb = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                          if line.startswith("VmRSS:"))
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            status = {line.split(":")[0]: line.split()[1] for line in lines if line.startswith(("VmRSS:", "RssAnon:"))}
+            rss_kb, private_kb = int(status["VmRSS"]), int(status["RssAnon"])
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, StopIteration):
+        except (OSError, KeyError):
             continue
         name = _process_name([a.decode(errors="replace") for a in args if a])
-        entry = found.setdefault(name, {"rss_mb": 0.0, "cpu_s": 0.0})
+        entry = found.setdefault(name, {"rss_mb": 0.0, "private_mb": 0.0, "cpu_s": 0.0})
         entry["rss_mb"] += rss_kb // 1024
+        entry["private_mb"] += private_kb // 1024  # not file-backed: mapped model weights are shared, evictable
         entry["cpu_s"] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
     return found
 
@@ -101,7 +104,9 @@ def measure(name: str, command: tuple[str, ...], env: dict[str, str], users: lis
             "load": rows, "socketio": socketio, "one_conversation_per_user": one_conversation,
             "conversation_growth": growth,
             "memory_mb_after_warm_up": {n: int(v["rss_mb"]) for n, v in after_warm_up.items()},
-            "memory_mb": memory}
+            "memory_mb": memory,
+            "private_memory_mb_after_warm_up": {n: int(v["private_mb"]) for n, v in after_warm_up.items()},
+            "private_memory_mb": {n: int(v["private_mb"]) for n, v in after_load.items()}}
 
 
 def main() -> None:
@@ -123,7 +128,7 @@ def main() -> None:
               f"each user keeping one conversation:\n{table(result['one_conversation_per_user'])}\n"
               f"one conversation growing: {result['conversation_growth']}\n"
               f"memory (MB, resident) after warm-up {result['memory_mb_after_warm_up']}, "
-              f"after load {result['memory_mb']}", flush=True)
+              f"after load {result['memory_mb']}; private after load {result['private_memory_mb']}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import faiss
-
 from knowledge.embedding.embedder import Embedder, EmbeddingConfig
 from knowledge.errors import KnowledgeError
 from knowledge.index.store import IndexStore
@@ -39,10 +37,6 @@ class KnowledgeService:
         self._stamp: tuple[int, int] | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
-        # One question is searched at a time: FAISS's OpenMP threads then only fight ONNX Runtime's threads,
-        # which are still spinning after the embedding (measured 2026-12-03 over the 774 dev-set questions,
-        # 2 cores: one answer p50 19.0 -> 13.6 ms, p95 31.9 -> 20.0 ms). Process-wide: one service per process.
-        faiss.omp_set_num_threads(1)
 
     @property
     def serving(self) -> Searcher | None:
