@@ -30,7 +30,7 @@ from knowledge.source_policy import check_sources
 from knowledge.translation_check import missing_in_translation
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "entry.schema.json"
-MAX_ANSWER_CHARS = 900  # the editor guide asks for 1-5 short sentences; `details` holds the rest
+MAX_ANSWER_CHARS = 900  # the editor guide asks for 1-5 short sentences
 DEFAULT_STALE_AFTER = timedelta(days=365)
 PLACEHOLDER = "TODO"  # what `askvn kb new` writes in every text staff must fill
 
@@ -201,7 +201,7 @@ def _file_rules(plain: dict[str, Any], node: CommentedMap, path: Path, rel: str,
         if isinstance(text.get("answer"), str) and len(text["answer"]) > MAX_ANSWER_CHARS:
             out.append(Problem(rel, _line_of(node, [lang, "answer"]), "warning",
                                f"'{lang}' answer is {len(text['answer'])} characters; keep it under "
-                               f"{MAX_ANSWER_CHARS} and move the rest to 'details'"))
+                               f"{MAX_ANSWER_CHARS}: say it more briefly ('details' is not shown to visitors)"))
     out.extend(Problem(rel, _line_of(node, where), "error",
                        f"{'.'.join(map(str, where))}: still has the {PLACEHOLDER} placeholder from `askvn kb new`; "
                        "write the real text")
