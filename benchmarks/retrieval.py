@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
@@ -104,13 +105,20 @@ def scale(entries: int = 100_000, dimension: int = 384, queries: int = 500) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--parts", nargs="+", choices=list(PARTS), default=list(PARTS),
+                        help="measure only these; the other parts of an existing --json file are kept")
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)
-    result = {"per_question": per_question(), "build": builds(), "scale_100k": scale()}
+    measured_at = datetime.now(UTC).isoformat(timespec="minutes")
+    result = {part: {**PARTS[part](), "measured_at": measured_at} for part in args.parts}
     print(json.dumps(result, indent=2))
     if args.json:
+        kept = json.loads(args.json.read_text()) if args.json.is_file() else {}
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        args.json.write_text(json.dumps({**kept, **result}, indent=2) + "\n")
+
+
+PARTS = {"per_question": per_question, "build": builds, "scale_100k": scale}
 
 
 if __name__ == "__main__":
