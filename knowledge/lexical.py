@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -17,6 +19,12 @@ from knowledge.index.documents import Document
 from knowledge.text_processing import is_bigram, tokenize
 
 _EMPTY = "\x00"  # bm25s needs at least one token per document
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    unique: set[str]  # the question's distinct tokens, without Vietnamese syllable bigrams
+    total: float  # their summed IDF weight
 
 
 class LexicalIndex:
@@ -60,13 +68,19 @@ class LexicalIndex:
         Vietnamese syllable bigrams help BM25 rank but are left out here: the same share of words must
         give the same coverage in every language, since the answer thresholds are shared.
         """
+        return self.coverage_of(self.query_terms(tokens), entry_id)
+
+    def query_terms(self, tokens: Sequence[str]) -> QueryTerms:
+        """The part of `coverage` that depends only on the question: computed once per question rather
+        than once per candidate entry (about 30 per question; 1 ms of a long question's 19, 2026-12-03)."""
         unique = {t for t in tokens if not is_bigram(t)}
-        if not unique:
+        return QueryTerms(unique, sum(self.idf.get(t, self.max_idf) for t in unique))
+
+    def coverage_of(self, terms: QueryTerms, entry_id: str) -> float:
+        if not terms.unique or not terms.total:
             return 0.0
         vocab = self.entry_vocab.get(entry_id, set())
-        total = sum(self.idf.get(t, self.max_idf) for t in unique)
-        found = sum(self.idf[t] for t in unique if t in vocab)
-        return found / total if total else 0.0
+        return sum(self.idf[t] for t in terms.unique if t in vocab) / terms.total
 
     def knows_any(self, tokens: list[str]) -> bool:
         """Whether any token occurs anywhere in the knowledge base (gibberish has none)."""

@@ -22,7 +22,7 @@ from knowledge.embedding.embedder import Embedder
 from knowledge.foreign_places import ForeignPlaces, foreign_places_for
 from knowledge.index.documents import OFF_TOPIC, Document
 from knowledge.index.store import LoadedIndex
-from knowledge.lexical import LexicalIndex
+from knowledge.lexical import LexicalIndex, QueryTerms
 from knowledge.model import Entry
 from knowledge.places import Gazetteer, gazetteer_for
 from knowledge.policy import SCORE_WEIGHTS, ScoreWeights
@@ -91,7 +91,8 @@ class Searcher:
             return []
         dense = self._dense_candidates(message.vector)
         lexical = self.lexical.entry_scores(list(message.tokens), CANDIDATES)
-        hits = [self._hit(entry_id, message, places or set(), audience)
+        terms = self.lexical.query_terms(message.tokens)
+        hits = [self._hit(entry_id, message, terms, places or set(), audience)
                 for entry_id in dict.fromkeys([*dense, *lexical])]
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
@@ -120,7 +121,8 @@ class Searcher:
                 break
         return best
 
-    def _hit(self, entry_id: str, message: Message, places: AbstractSet[str], audience: str | None) -> Hit:
+    def _hit(self, entry_id: str, message: Message, terms: QueryTerms, places: AbstractSet[str],
+             audience: str | None) -> Hit:
         """Exact dense score (best question phrasing blended with the answer), lexical coverage, place and
         audience match of one candidate."""
         assert self._vectors is not None
@@ -133,7 +135,7 @@ class Searcher:
         if answer_rows:
             best_answer = float(np.max(self._vectors[answer_rows] @ vector))
             dense = (1 - weights.answer) * dense + weights.answer * best_answer
-        lexical = self.lexical.coverage(list(message.tokens), entry_id)
+        lexical = self.lexical.coverage_of(terms, entry_id)
         entry = self.loaded.entries[entry_id]
         boost = weights.place_boost if set(places) & set(entry.places) else 0.0
         if audience and audience in entry.audience:
