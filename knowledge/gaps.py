@@ -141,12 +141,6 @@ class GapLog:
         self._db = db
         return db
 
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
